@@ -1,0 +1,178 @@
+// Backups (DB-03, BAK-01..BAK-07): three containers from the backup image, each holding only what its job
+// needs.
+// - backup: on the data network with the database password and the age *recipient*; it can write new
+//   encrypted backups but cannot read any of them.
+// - restore-drill: no network at all, the age *identity*, the backup volume read-only; restores the newest
+//   backup into a throwaway server inside itself and records the result.
+// - offsite-uploader (when enabled): on the egress network only, with the put-only AWS identity and the
+//   backup volume read-only; it never sees the database.
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { LABELS } from "../../policies/lib/labels";
+import { BackupRetention, ServiceResources } from "../config";
+import { HardenedContainer, LogRotation, ServiceProfile } from "../hardening";
+import { DATABASE_NAME, DATABASE_PORT, DATABASE_USER } from "./database";
+import { IMAGE_USERS } from "./images";
+
+export const BACKUP_DIR = "/backups";
+export const DRILL_REPORT_DIR = "/var/lib/bulwark/drill";
+
+export interface OffsiteTarget {
+    readonly bucket: pulumi.Input<string>;
+    readonly region: string;
+    readonly accessKeyId: pulumi.Input<string>;
+    readonly secretAccessKey: pulumi.Output<string>;
+    readonly kmsKeyArn: pulumi.Input<string>;
+}
+
+export interface BackupArgs {
+    readonly stack: string;
+    readonly image: pulumi.Input<string>;
+    readonly dataNetwork: docker.Network;
+    readonly egressNetwork?: docker.Network;
+    readonly databaseHost: string;
+    readonly databasePassword: pulumi.Output<string>;
+    readonly ageRecipient: pulumi.Input<string>;
+    readonly ageIdentity: pulumi.Output<string>;
+    readonly schedule: string;
+    readonly drillSchedule: string;
+    readonly retention: BackupRetention;
+    readonly offsite?: OffsiteTarget;
+    readonly alertWebhookUrl?: string;
+    readonly resources: ServiceResources;
+    readonly logRotation: LogRotation;
+    readonly protectData: boolean;
+}
+
+export class Backup extends pulumi.ComponentResource {
+    readonly volume: docker.Volume;
+    readonly drillReports: docker.Volume;
+    readonly job: docker.Container;
+    readonly drill: docker.Container;
+    readonly uploader?: docker.Container;
+
+    constructor(name: string, args: BackupArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bulwark:stack:Backup", name, {}, opts);
+        const volume = (suffix: string, volumeName: string) =>
+            new docker.Volume(
+                `${name}-${suffix}`,
+                { name: volumeName, labels: [{ label: LABELS.stack, value: args.stack }] },
+                { parent: this, protect: args.protectData, retainOnDelete: true },
+            );
+        this.volume = volume("volume", `${args.stack}-backups`);
+        this.drillReports = volume("drill-reports", `${args.stack}-drill-reports`);
+
+        const common: Pick<ServiceProfile, "stack" | "image" | "user" | "resources" | "logRotation"> = {
+            stack: args.stack,
+            image: args.image,
+            user: IMAGE_USERS.backup,
+            resources: args.resources,
+            logRotation: args.logRotation,
+        };
+        const alert: Record<string, string> = args.alertWebhookUrl ? { ALERT_WEBHOOK_URL: args.alertWebhookUrl } : {};
+
+        this.job = new HardenedContainer(
+            `${name}-job`,
+            {
+                profile: {
+                    ...common,
+                    service: "backup",
+                    role: "backup",
+                    networks: [{ network: args.dataNetwork, aliases: ["backup"] }],
+                    volumes: [{ volume: this.volume, path: BACKUP_DIR, readOnly: false }],
+                    tmpfs: [{ path: "/tmp", sizeMb: 64, mode: "0700" }],
+                    command: ["backup-scheduler"],
+                    env: {
+                        PGHOST: args.databaseHost,
+                        PGPORT: `${DATABASE_PORT}`,
+                        PGDATABASE: DATABASE_NAME,
+                        PGUSER: DATABASE_USER,
+                        PGPASSWORD: args.databasePassword,
+                        BACKUP_DIR,
+                        BACKUP_AGE_RECIPIENT: args.ageRecipient,
+                        BACKUP_SCHEDULE: args.schedule,
+                        BACKUP_KEEP_DAILY: `${args.retention.daily}`,
+                        BACKUP_KEEP_WEEKLY: `${args.retention.weekly}`,
+                        BACKUP_KEEP_MONTHLY: `${args.retention.monthly}`,
+                        ...alert,
+                    },
+                    healthCheck: { command: ["/usr/local/bin/healthcheck", "backup"], intervalSeconds: 60 },
+                    controls: ["DB-03", "BAK-01", "BAK-04", "BAK-06", "CMP-01"],
+                },
+            },
+            { parent: this },
+        ).container;
+
+        this.drill = new HardenedContainer(
+            `${name}-drill`,
+            {
+                profile: {
+                    ...common,
+                    service: "restore-drill",
+                    role: "backup-drill",
+                    networks: [],
+                    volumes: [
+                        { volume: this.volume, path: BACKUP_DIR, readOnly: true },
+                        { volume: this.drillReports, path: DRILL_REPORT_DIR, readOnly: false },
+                    ],
+                    // The throwaway server's data lives in memory and vanishes with the drill.
+                    tmpfs: [
+                        { path: "/tmp", sizeMb: 64, mode: "0700" },
+                        { path: "/var/run/postgresql", sizeMb: 1, mode: "0700" },
+                        { path: "/var/lib/bulwark/scratch", sizeMb: Math.max(256, args.resources.memoryMb), mode: "0700" },
+                    ],
+                    command: ["restore-drill-scheduler"],
+                    env: {
+                        BACKUP_DIR,
+                        DRILL_REPORT_DIR,
+                        DRILL_SCHEDULE: args.drillSchedule,
+                        BACKUP_AGE_IDENTITY: args.ageIdentity,
+                        ...alert,
+                    },
+                    healthCheck: { command: ["/usr/local/bin/healthcheck", "drill"], intervalSeconds: 60 },
+                    maxProcesses: 512,
+                    controls: ["BAK-03"],
+                },
+            },
+            { parent: this },
+        ).container;
+
+        if (args.offsite) {
+            if (!args.egressNetwork) {
+                throw new Error("the off-site uploader needs the egress network");
+            }
+            const uploadState = volume("upload-state", `${args.stack}-upload-state`);
+            this.uploader = new HardenedContainer(
+                `${name}-uploader`,
+                {
+                    profile: {
+                        ...common,
+                        service: "offsite-uploader",
+                        role: "backup-uploader",
+                        networks: [{ network: args.egressNetwork, aliases: [] }],
+                        volumes: [
+                            { volume: this.volume, path: BACKUP_DIR, readOnly: true },
+                            { volume: uploadState, path: "/var/lib/bulwark/upload", readOnly: false },
+                        ],
+                        tmpfs: [{ path: "/tmp", sizeMb: 64, mode: "0700" }],
+                        command: ["offsite-uploader"],
+                        env: {
+                            BACKUP_DIR,
+                            UPLOAD_STATE_DIR: "/var/lib/bulwark/upload",
+                            S3_BUCKET: args.offsite.bucket,
+                            S3_KMS_KEY_ARN: args.offsite.kmsKeyArn,
+                            AWS_REGION: args.offsite.region,
+                            AWS_ACCESS_KEY_ID: args.offsite.accessKeyId,
+                            AWS_SECRET_ACCESS_KEY: args.offsite.secretAccessKey,
+                            ...alert,
+                        },
+                        healthCheck: { command: ["/usr/local/bin/healthcheck", "upload"], intervalSeconds: 60 },
+                        controls: ["BAK-02", "BAK-06"],
+                    },
+                },
+                { parent: this },
+            ).container;
+        }
+        this.registerOutputs({ volume: this.volume.name, drillReports: this.drillReports.name });
+    }
+}

@@ -1,0 +1,60 @@
+// Images the stack builds from images/<name>. Each is built FROM the digest-pinned base (CON-01, CON-02)
+// and referenced by the digest of the build (repoDigest), so a container never runs a moved tag (LOG-07).
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
+import { NonRootUser } from "../hardening";
+
+export const IMAGES_DIR = path.resolve(__dirname, "..", "..", "images");
+
+export const BUILT_IMAGES = ["postgres", "proxy", "backup", "demo-backend", "demo-frontend"] as const;
+export type BuiltImageName = (typeof BUILT_IMAGES)[number];
+
+/** The fixed numeric user each image creates; images/<name>/Dockerfile uses the same (a test checks). */
+export const IMAGE_USERS: Readonly<Record<BuiltImageName, NonRootUser>> = {
+    proxy: "10101:10101",
+    "demo-backend": "10201:10201",
+    "demo-frontend": "10301:10301",
+    postgres: "10401:10401",
+    backup: "10501:10501",
+};
+
+export interface StackImagesArgs {
+    readonly stack: string;
+    readonly baseImage: string;
+    readonly names: readonly BuiltImageName[];
+}
+
+export class StackImages extends pulumi.ComponentResource {
+    /** Digest references, by image name. */
+    readonly refs: Partial<Record<BuiltImageName, pulumi.Output<string>>> = {};
+
+    constructor(name: string, args: StackImagesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bulwark:stack:Images", name, {}, opts);
+        for (const image of args.names) {
+            const built = new docker.Image(
+                `${name}-${image}`,
+                {
+                    imageName: `bulwark/${image}:${args.stack}`,
+                    build: {
+                        context: path.join(IMAGES_DIR, image),
+                        args: { BASE_IMAGE: args.baseImage },
+                    },
+                    skipPush: true,
+                    buildOnPreview: false,
+                },
+                { parent: this },
+            );
+            this.refs[image] = built.repoDigest;
+        }
+        this.registerOutputs(this.refs);
+    }
+
+    ref(image: BuiltImageName): pulumi.Output<string> {
+        const ref = this.refs[image];
+        if (!ref) {
+            throw new Error(`image ${image} was not built by this stack`);
+        }
+        return ref;
+    }
+}

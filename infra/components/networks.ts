@@ -1,0 +1,41 @@
+// The stack's networks (NET-01): an edge network for the proxy and the apps, an internal data network that
+// has no route out, and, only when off-site backups are on, an egress network for the uploader alone.
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { LABELS } from "../../policies/lib/labels";
+
+export interface StackNetworksArgs {
+    readonly stack: string;
+    /** CIDR of the data network; pg_hba admits only this range (DB-02). */
+    readonly dataSubnet: string;
+    readonly egress: boolean;
+}
+
+export class StackNetworks extends pulumi.ComponentResource {
+    readonly edge: docker.Network;
+    readonly data: docker.Network;
+    readonly egress?: docker.Network;
+
+    constructor(name: string, args: StackNetworksArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bulwark:stack:Networks", name, {}, opts);
+        const network = (purpose: string, internal: boolean, subnet?: string) =>
+            new docker.Network(
+                `${name}-${purpose}`,
+                {
+                    name: `${args.stack}-${purpose}`,
+                    driver: "bridge",
+                    internal,
+                    ipamConfigs: subnet ? [{ subnet }] : undefined,
+                    labels: [
+                        { label: LABELS.project, value: "bulwark" },
+                        { label: LABELS.stack, value: args.stack },
+                    ],
+                },
+                { parent: this },
+            );
+        this.edge = network("edge", false);
+        this.data = network("data", true, args.dataSubnet);
+        this.egress = args.egress ? network("egress", false) : undefined;
+        this.registerOutputs({ edge: this.edge.name, data: this.data.name, egress: this.egress?.name });
+    }
+}

@@ -1,0 +1,86 @@
+// The TLS reverse proxy: the only container that publishes ports (NET-03). It terminates TLS (NET-04), sends
+// HSTS (NET-06), hardens cookies (NET-07), rate-limits authentication routes (APP-03, LOG-03), bounds request
+// bodies (APP-05) and logs every auth attempt (LOG-01). nginx listens on unprivileged ports inside, so the
+// container needs no capability at all.
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceResources } from "../config";
+import { HardenedContainer, LogRotation } from "../hardening";
+import { IMAGE_USERS } from "./images";
+
+export const PROXY_HTTPS_PORT = 8443;
+export const PROXY_HTTP_PORT = 8080;
+/** Routes whose requests are rate-limited and logged as authentication attempts. */
+export const AUTH_ROUTES = ["/api/auth/", "/api/login", "/users/sign_in", "/auth/"] as const;
+
+export interface ProxyArgs {
+    readonly stack: string;
+    readonly image: pulumi.Input<string>;
+    readonly edgeNetwork: docker.Network;
+    readonly domain: string;
+    readonly httpsPort: number;
+    readonly httpPort: number;
+    readonly tls: { readonly mode: "self-signed" } | { readonly mode: "provided"; readonly certificate: pulumi.Output<string>; readonly privateKey: pulumi.Output<string> };
+    readonly backendUpstream: string;
+    readonly frontendUpstream: string;
+    readonly authRateLimit: { readonly requestsPerMinute: number; readonly burst: number };
+    readonly requestBodyLimitMb: number;
+    readonly resources: ServiceResources;
+    readonly logRotation: LogRotation;
+}
+
+export class Proxy extends pulumi.ComponentResource {
+    readonly container: docker.Container;
+    readonly url: string;
+
+    constructor(name: string, args: ProxyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bulwark:stack:Proxy", name, {}, opts);
+        const tlsEnv: Record<string, pulumi.Input<string>> =
+            args.tls.mode === "provided"
+                ? { TLS_MODE: "provided", TLS_CERTIFICATE_PEM: args.tls.certificate, TLS_PRIVATE_KEY_PEM: args.tls.privateKey }
+                : { TLS_MODE: "self-signed" };
+        this.container = new HardenedContainer(
+            name,
+            {
+                profile: {
+                    stack: args.stack,
+                    service: "proxy",
+                    role: "edge-proxy",
+                    image: args.image,
+                    user: IMAGE_USERS.proxy,
+                    resources: args.resources,
+                    logRotation: args.logRotation,
+                    networks: [{ network: args.edgeNetwork, aliases: ["proxy"] }],
+                    publish: [
+                        { containerPort: PROXY_HTTPS_PORT, hostPort: args.httpsPort },
+                        { containerPort: PROXY_HTTP_PORT, hostPort: args.httpPort },
+                    ],
+                    // Rendered config, pid file, the dev certificate and nginx's temp files; nothing else is writable.
+                    tmpfs: [
+                        { path: "/run/nginx", sizeMb: 8, mode: "0700" },
+                        { path: "/var/lib/nginx", sizeMb: Math.max(16, args.requestBodyLimitMb * 2), mode: "0700" },
+                        { path: "/tmp", sizeMb: 16, mode: "0700" },
+                    ],
+                    env: {
+                        SERVER_NAME: args.domain,
+                        PUBLIC_HTTPS_PORT: `${args.httpsPort}`,
+                        BACKEND_UPSTREAM: args.backendUpstream,
+                        FRONTEND_UPSTREAM: args.frontendUpstream,
+                        AUTH_RATE_PER_MINUTE: `${args.authRateLimit.requestsPerMinute}`,
+                        AUTH_BURST: `${args.authRateLimit.burst}`,
+                        AUTH_ROUTES: AUTH_ROUTES.join(","),
+                        CLIENT_MAX_BODY_MB: `${args.requestBodyLimitMb}`,
+                        HSTS_MAX_AGE: "63072000",
+                        ...tlsEnv,
+                    },
+                    healthCheck: { command: ["/usr/local/bin/healthcheck"] },
+                    maxOpenFiles: 16384,
+                    controls: ["NET-03", "NET-04", "NET-06", "NET-07", "APP-03", "APP-05", "LOG-01", "LOG-03"],
+                },
+            },
+            { parent: this },
+        ).container;
+        this.url = `https://${args.domain}${args.httpsPort === 443 ? "" : `:${args.httpsPort}`}`;
+        this.registerOutputs({ url: this.url });
+    }
+}

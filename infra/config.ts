@@ -1,0 +1,490 @@
+// Typed, validated stack configuration. Every key is read and checked here, before any resource exists:
+// a bad value stops the program with one message per problem, naming the key and the fix.
+import * as pulumi from "@pulumi/pulumi";
+import { ageRecipientFromIdentity, isAgeIdentity, isAgeRecipient } from "./age";
+import type { NonRootUser } from "./hardening";
+
+export const NAMESPACE = "bulwark";
+
+export type Environment = "dev" | "prod";
+export type TlsMode = "self-signed" | "provided";
+export const SERVICES = ["proxy", "backend", "frontend", "database", "backup"] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export interface ServiceResources {
+    readonly memoryMb: number;
+    readonly cpus: number;
+}
+
+export interface BackupRetention {
+    readonly daily: number;
+    readonly weekly: number;
+    readonly monthly: number;
+}
+
+/** How the stack runs an application image: its user, its health probe and the paths it must write. */
+export interface AppServiceConfig {
+    readonly user: NonRootUser;
+    readonly healthCommand: readonly [string, ...string[]];
+    readonly writablePaths: readonly string[];
+}
+
+export interface OffsiteBackupConfig {
+    readonly enabled: boolean;
+    /** Explicit bucket name; omitted, AWS names it from the stack. */
+    readonly bucketName?: string;
+    readonly region: string;
+    readonly kmsKeyDeletionWindowDays: number;
+    /** IAM principals (ARNs) besides the backup identity that may read the bucket. */
+    readonly adminPrincipalArns: readonly string[];
+    /** Days a replaced or deleted object version is kept before the lifecycle removes it. */
+    readonly noncurrentVersionDays: number;
+}
+
+export interface BulwarkConfig {
+    readonly stack: string;
+    readonly environment: Environment;
+    readonly domain: string;
+    readonly httpsPort: number;
+    readonly httpPort: number;
+    readonly tls:
+        | { readonly mode: "self-signed" }
+        | { readonly mode: "provided"; readonly certificate: pulumi.Output<string>; readonly privateKey: pulumi.Output<string> };
+    /** Digest-pinned base for the images the stack builds. */
+    readonly baseImage: string;
+    /** Prebuilt application images; undefined means "build the demo stand-in from images/". */
+    readonly backendImage?: string;
+    readonly frontendImage?: string;
+    readonly backend: AppServiceConfig;
+    readonly frontend: AppServiceConfig;
+    /** The internal data network's CIDR; pg_hba admits only it. */
+    readonly dataSubnet: string;
+    readonly resources: Readonly<Record<ServiceName, ServiceResources>>;
+    readonly corsOrigins: readonly string[];
+    readonly jwtAccessTtlSeconds: number;
+    readonly jwtRefreshTtlSeconds: number;
+    readonly backupSchedule: string;
+    readonly restoreDrillSchedule: string;
+    readonly backupRetention: BackupRetention;
+    /**
+     * The age key pair. From config in prod (identity secret); generated in dev when neither is set, so
+     * the embedded default runs with no setup.
+     */
+    readonly backupAge: { readonly recipient: string; readonly identity: pulumi.Output<string> } | { readonly generate: true };
+    readonly offsiteBackup: OffsiteBackupConfig;
+    readonly authRateLimit: { readonly requestsPerMinute: number; readonly burst: number };
+    readonly requestBodyLimitMb: number;
+    readonly googleClientSecret?: pulumi.Output<string>;
+    readonly logRotation: { readonly maxSizeMb: number; readonly maxFiles: number };
+    readonly alertWebhookUrl?: string;
+}
+
+/** Where raw config comes from: Pulumi's config in a program, a plain map in tests. */
+export interface ConfigSource {
+    readonly stack: string;
+    /** The raw string for `bulwark:<key>`, or undefined. Object values arrive as JSON. */
+    get(key: string): string | undefined;
+    isSecret(key: string): boolean;
+}
+
+export class ConfigError extends Error {
+    constructor(readonly problems: readonly ConfigProblem[]) {
+        super(
+            `bulwark: ${problems.length} configuration problem${problems.length === 1 ? "" : "s"}; nothing was deployed.\n` +
+                problems.map((p) => `  - ${NAMESPACE}:${p.key}: ${p.message} Fix: ${p.fix}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+export interface ConfigProblem {
+    readonly key: string;
+    readonly message: string;
+    readonly fix: string;
+}
+
+export function pulumiConfigSource(): ConfigSource {
+    // isConfigSecret is not in the typings but is how the SDK itself tells secret config apart.
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (k: string) => boolean };
+    return {
+        stack: pulumi.getStack(),
+        get: (key) => pulumi.runtime.getConfig(`${NAMESPACE}:${key}`),
+        isSecret: (key) => runtimeConfig.isConfigSecret?.(`${NAMESPACE}:${key}`) ?? false,
+    };
+}
+
+export const DEFAULT_BASE_IMAGE =
+    "debian:bookworm-slim@sha256:3783cc01769c7b2b1b83a5c5ad96c815348e28ed7da68e2e3687004faa906251";
+
+export const DEFAULT_RESOURCES: Readonly<Record<ServiceName, ServiceResources>> = {
+    proxy: { memoryMb: 128, cpus: 0.5 },
+    backend: { memoryMb: 512, cpus: 1 },
+    frontend: { memoryMb: 128, cpus: 0.5 },
+    database: { memoryMb: 1024, cpus: 1 },
+    backup: { memoryMb: 512, cpus: 1 },
+};
+
+export const LIMITS = {
+    memoryMb: { min: 64, max: 65536 },
+    cpus: { min: 0.05, max: 64 },
+    jwtAccessTtlSeconds: { min: 60, max: 3600 },
+    jwtRefreshTtlSeconds: { min: 3600, max: 2592000 },
+    retention: { daily: { min: 1, max: 365 }, weekly: { min: 0, max: 104 }, monthly: { min: 0, max: 120 } },
+    kmsKeyDeletionWindowDays: { min: 7, max: 30 },
+    noncurrentVersionDays: { min: 1, max: 3650 },
+    requestsPerMinute: { min: 1, max: 600 },
+    burst: { min: 0, max: 100 },
+    requestBodyLimitMb: { min: 1, max: 1024 },
+    logMaxSizeMb: { min: 1, max: 1024 },
+    logMaxFiles: { min: 1, max: 100 },
+} as const;
+
+/** Defaults for the demo stand-ins built from images/ (dev) and for user images (a Rails 7.1+ layout). */
+export const APP_DEFAULTS = {
+    demo: {
+        backend: { user: "10201:10201", healthCommand: ["/usr/local/bin/healthcheck"], writablePaths: ["/tmp"] },
+        frontend: { user: "10301:10301", healthCommand: ["/usr/local/bin/healthcheck"], writablePaths: ["/tmp"] },
+    },
+    custom: {
+        backend: { user: "1000:1000", healthCommand: ["curl", "-fsS", "--max-time", "4", "http://127.0.0.1:3000/up"], writablePaths: ["/tmp", "/rails/tmp", "/rails/log"] },
+        frontend: { user: "1000:1000", healthCommand: ["curl", "-fsS", "--max-time", "4", "http://127.0.0.1:8080/"], writablePaths: ["/tmp"] },
+    },
+} as const satisfies Record<string, Record<"backend" | "frontend", AppServiceConfig>>;
+
+export const DEFAULT_DATA_SUBNET = "172.29.10.0/24";
+
+const DIGEST = /@sha256:[0-9a-f]{64}$/;
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const ARN = /^arn:aws[a-z-]*:iam::\d{12}:(user|role|root|group)(\/[\w+=,.@/-]+)?$/;
+
+/** Five-field cron: minute hour day-of-month month day-of-week, with *, lists, ranges and steps. */
+export function isCron(expr: string): boolean {
+    const fields = expr.trim().split(/\s+/);
+    const bounds: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
+    if (fields.length !== 5) {
+        return false;
+    }
+    return fields.every((field, i) =>
+        field.split(",").every((part) => {
+            const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
+            if (!m) {
+                return false;
+            }
+            const [lo, hi] = bounds[i];
+            const nums = [m[2], m[3]].filter((n) => n !== undefined).map(Number);
+            const step = m[4] === undefined ? 1 : Number(m[4]);
+            const ordered = nums.length < 2 || nums[0] <= nums[1];
+            return step >= 1 && ordered && nums.every((n) => n >= lo && n <= hi);
+        }),
+    );
+}
+
+/** Reads and checks every key; throws one ConfigError listing all problems. */
+export function loadConfig(source: ConfigSource = pulumiConfigSource()): BulwarkConfig {
+    const problems: ConfigProblem[] = [];
+    const problem = (key: string, message: string, fix: string) => problems.push({ key, message, fix });
+
+    const raw = (key: string) => {
+        const value = source.get(key);
+        return value === undefined || value === "" ? undefined : value;
+    };
+    const text = (key: string, fallback: string) => raw(key) ?? fallback;
+    const json = <T>(key: string, fallback: T): T => {
+        const value = raw(key);
+        if (value === undefined) {
+            return fallback;
+        }
+        try {
+            return JSON.parse(value) as T;
+        } catch {
+            problem(key, `is not valid structured config (${JSON.stringify(value)}).`, `set it with \`pulumi config set --path '${key}...' VALUE\` or as a YAML object/list in Pulumi.<stack>.yaml.`);
+            return fallback;
+        }
+    };
+    const number = (key: string, fallback: number, min: number, max: number, integer = true): number => {
+        const value = raw(key);
+        return checkNumber(key, value === undefined ? fallback : Number(value), min, max, integer, value);
+    };
+    const checkNumber = (key: string, n: unknown, min: number, max: number, integer: boolean, shown: unknown = n): number => {
+        if (typeof n !== "number" || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+            problem(key, `must be ${integer ? "an integer" : "a number"} from ${min} to ${max}, got ${JSON.stringify(shown)}.`, `run \`pulumi config set ${key} <${min}..${max}>\`.`);
+            return min;
+        }
+        return n;
+    };
+    const bool = (key: string, value: unknown, fallback: boolean): boolean => {
+        if (value === undefined) {
+            return fallback;
+        }
+        if (typeof value === "boolean") {
+            return value;
+        }
+        if (value === "true" || value === "false") {
+            return value === "true";
+        }
+        problem(key, `must be true or false, got ${JSON.stringify(value)}.`, `run \`pulumi config set --path ${key} true\` (or false).`);
+        return fallback;
+    };
+    /** A value that must never sit in plain config: it is accepted only as a Pulumi secret. */
+    const secret = (key: string): pulumi.Output<string> | undefined => {
+        const value = raw(key);
+        if (value === undefined) {
+            return undefined;
+        }
+        if (!source.isSecret(key)) {
+            problem(key, "is stored in plain text in the stack config (SEC-01).", `remove it and run \`pulumi config set --secret ${key} ...\`.`);
+        }
+        return pulumi.secret(value);
+    };
+
+    // Environment: explicit, or taken from the stack's name.
+    const envValue = text("environment", /^prod/.test(source.stack) ? "prod" : "dev");
+    if (envValue !== "dev" && envValue !== "prod") {
+        problem("environment", `must be "dev" or "prod", got ${JSON.stringify(envValue)}.`, "run `pulumi config set environment prod` (or dev).");
+    }
+    const environment: Environment = envValue === "prod" ? "prod" : "dev";
+    const prod = environment === "prod";
+
+    const domain = text("domain", prod ? "" : "localhost");
+    if (!domain) {
+        problem("domain", "is required in prod.", "run `pulumi config set domain app.example.com`.");
+    } else if (!HOSTNAME.test(domain)) {
+        problem("domain", `must be a lower-case host name, got ${JSON.stringify(domain)}.`, "run `pulumi config set domain app.example.com` (no scheme, no port, no path).");
+    }
+
+    const httpsPort = number("httpsPort", 443, 1, 65535);
+    const httpPort = number("httpPort", 80, 1, 65535);
+    if (httpsPort === httpPort) {
+        problem("httpPort", `must differ from httpsPort (both ${httpPort}).`, "run `pulumi config set httpPort 80` and `pulumi config set httpsPort 443`.");
+    }
+
+    // TLS: dev may generate a self-signed certificate; prod must bring a real one, as secrets.
+    const tlsModeValue = text("tlsMode", prod ? "provided" : "self-signed");
+    let tls: BulwarkConfig["tls"] = { mode: "self-signed" };
+    if (tlsModeValue !== "self-signed" && tlsModeValue !== "provided") {
+        problem("tlsMode", `must be "self-signed" or "provided", got ${JSON.stringify(tlsModeValue)}.`, "run `pulumi config set tlsMode provided`.");
+    } else if (tlsModeValue === "self-signed" && prod) {
+        problem("tlsMode", "is self-signed, which browsers reject; prod needs a real certificate (NET-04).", "run `pulumi config set tlsMode provided` and set tlsCertificate and tlsPrivateKey as secrets.");
+    } else if (tlsModeValue === "provided") {
+        const certificate = secret("tlsCertificate");
+        const privateKey = secret("tlsPrivateKey");
+        const certText = raw("tlsCertificate");
+        const keyText = raw("tlsPrivateKey");
+        if (!certText || !/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(certText)) {
+            problem("tlsCertificate", "must be a PEM certificate chain when tlsMode is provided.", "run `pulumi config set --secret tlsCertificate < fullchain.pem`.");
+        }
+        if (!keyText || !/-----BEGIN (RSA |EC )?PRIVATE KEY-----[\s\S]+-----END (RSA |EC )?PRIVATE KEY-----/.test(keyText)) {
+            problem("tlsPrivateKey", "must be a PEM private key when tlsMode is provided.", "run `pulumi config set --secret tlsPrivateKey < privkey.pem`.");
+        }
+        if (certificate && privateKey) {
+            tls = { mode: "provided", certificate, privateKey };
+        }
+    }
+
+    const baseImage = text("baseImage", DEFAULT_BASE_IMAGE);
+    if (!DIGEST.test(baseImage)) {
+        problem("baseImage", `must be pinned by digest (name@sha256:<64 hex>), got ${JSON.stringify(baseImage)} (CON-02).`, "run `pulumi config set baseImage debian:bookworm-slim@sha256:...`.");
+    }
+
+    const image = (key: "backendImage" | "frontendImage"): string | undefined => {
+        const value = raw(key);
+        if (value === undefined) {
+            if (prod) {
+                problem(key, "is required in prod: the demo stand-ins are for dev only.", `run \`pulumi config set ${key} registry.example.com/team/app@sha256:<digest>\`.`);
+            }
+            return undefined;
+        }
+        if (/\s/.test(value) || !/^[a-z0-9]/.test(value)) {
+            problem(key, `is not an image reference: ${JSON.stringify(value)}.`, `run \`pulumi config set ${key} registry.example.com/team/app@sha256:<digest>\`.`);
+        } else if (prod && !DIGEST.test(value)) {
+            problem(key, `must be pinned by digest in prod (name@sha256:<64 hex>), got ${JSON.stringify(value)} (LOG-07).`, `run \`pulumi config set ${key} ${value.replace(/[:@].*$/, "")}@sha256:<digest>\` with the digest your registry reports.`);
+        } else if (!DIGEST.test(value) && (/:latest$/.test(value) || !/:[\w][\w.-]*$/.test(value.split("/").pop() ?? ""))) {
+            problem(key, `uses a mutable tag (${JSON.stringify(value)}); a redeploy could run different code (LOG-07).`, `pin it: \`pulumi config set ${key} name@sha256:<digest>\` or a version tag.`);
+        }
+        return value;
+    };
+    const backendImage = image("backendImage");
+    const frontendImage = image("frontendImage");
+
+    const appService = (key: "backend" | "frontend", custom: boolean): AppServiceConfig => {
+        const defaults = custom ? APP_DEFAULTS.custom[key] : APP_DEFAULTS.demo[key];
+        const given = json<Record<string, unknown>>(key, {});
+        const user = given.user ?? defaults.user;
+        if (typeof user !== "string" || !/^\d+:\d+$/.test(user) || /^0:|:0$/.test(user)) {
+            problem(`${key}.user`, `must be a numeric non-root uid:gid such as "1000:1000", got ${JSON.stringify(user)} (CON-05).`, `run \`pulumi config set --path ${key}.user 1000:1000\` with the uid your image runs as.`);
+        }
+        const healthCommand = given.healthCommand ?? defaults.healthCommand;
+        if (!Array.isArray(healthCommand) || healthCommand.length === 0 || !healthCommand.every((c) => typeof c === "string" && c !== "")) {
+            problem(`${key}.healthCommand`, `must be a non-empty list of strings (exec form), got ${JSON.stringify(healthCommand)} (LOG-05).`, `run \`pulumi config set --path '${key}.healthCommand[0]' curl\` and so on for each argument.`);
+        }
+        const writablePaths = given.writablePaths ?? defaults.writablePaths;
+        if (!Array.isArray(writablePaths) || !writablePaths.every((p) => typeof p === "string" && /^\/[\w./-]*$/.test(p) && !p.includes(".."))) {
+            problem(`${key}.writablePaths`, `must be a list of absolute paths, got ${JSON.stringify(writablePaths)} (CON-06).`, `run \`pulumi config set --path '${key}.writablePaths[0]' /tmp\`.`);
+        }
+        return { user: user as NonRootUser, healthCommand: healthCommand as [string, ...string[]], writablePaths: writablePaths as string[] };
+    };
+    const backend = appService("backend", backendImage !== undefined);
+    const frontend = appService("frontend", frontendImage !== undefined);
+
+    const dataSubnet = text("dataSubnet", DEFAULT_DATA_SUBNET);
+    const cidr = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(dataSubnet);
+    const octets = cidr ? cidr.slice(1, 5).map(Number) : [];
+    const privateRange = octets[0] === 10 || (octets[0] === 172 && octets[1] >= 16 && octets[1] <= 31) || (octets[0] === 192 && octets[1] === 168);
+    if (!cidr || octets.some((o) => o > 255) || Number(cidr[5]) < 16 || Number(cidr[5]) > 28 || !privateRange) {
+        problem("dataSubnet", `must be a private IPv4 CIDR from /16 to /28, got ${JSON.stringify(dataSubnet)}.`, "run `pulumi config set dataSubnet 172.29.10.0/24` with a range no other network on the host uses.");
+    }
+
+    const resourcesRaw = json<Record<string, Partial<ServiceResources>>>("resources", {});
+    const resources = {} as Record<ServiceName, ServiceResources>;
+    for (const unknownService of Object.keys(resourcesRaw).filter((s) => !(SERVICES as readonly string[]).includes(s))) {
+        problem(`resources.${unknownService}`, `names no service; services are ${SERVICES.join(", ")}.`, `remove it with \`pulumi config rm --path resources.${unknownService}\`.`);
+    }
+    for (const service of SERVICES) {
+        const given = resourcesRaw[service] ?? {};
+        resources[service] = {
+            memoryMb: checkNumber(`resources.${service}.memoryMb`, given.memoryMb ?? DEFAULT_RESOURCES[service].memoryMb, LIMITS.memoryMb.min, LIMITS.memoryMb.max, true),
+            cpus: checkNumber(`resources.${service}.cpus`, given.cpus ?? DEFAULT_RESOURCES[service].cpus, LIMITS.cpus.min, LIMITS.cpus.max, false),
+        };
+    }
+
+    const corsOrigins = json<unknown>("corsOrigins", [`https://${domain || "localhost"}${httpsPort === 443 ? "" : `:${httpsPort}`}`]);
+    if (!Array.isArray(corsOrigins) || corsOrigins.length === 0 || !corsOrigins.every((o) => typeof o === "string")) {
+        problem("corsOrigins", "must be a non-empty list of origins.", "run `pulumi config set --path 'corsOrigins[0]' https://app.example.com`.");
+    } else {
+        for (const origin of corsOrigins as string[]) {
+            if (origin.includes("*")) {
+                problem("corsOrigins", `contains the wildcard ${JSON.stringify(origin)}; any site could call the API with the user's credentials (APP-01).`, "list each allowed origin, e.g. `pulumi config set --path 'corsOrigins[0]' https://app.example.com`.");
+            } else if (!/^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/.test(origin) && !(!prod && /^http:\/\/localhost(:\d{1,5})?$/.test(origin))) {
+                problem("corsOrigins", `has ${JSON.stringify(origin)}, which is not an https origin (scheme://host[:port], no path).`, "use origins like https://app.example.com.");
+            }
+        }
+    }
+
+    const jwtAccessTtlSeconds = number("jwtAccessTtlSeconds", 900, LIMITS.jwtAccessTtlSeconds.min, LIMITS.jwtAccessTtlSeconds.max);
+    const jwtRefreshTtlSeconds = number("jwtRefreshTtlSeconds", 1209600, LIMITS.jwtRefreshTtlSeconds.min, LIMITS.jwtRefreshTtlSeconds.max);
+    if (jwtRefreshTtlSeconds <= jwtAccessTtlSeconds) {
+        problem("jwtRefreshTtlSeconds", "must be longer than jwtAccessTtlSeconds, or refresh tokens would expire first.", "run `pulumi config set jwtRefreshTtlSeconds 1209600`.");
+    }
+
+    const backupSchedule = text("backupSchedule", "15 3 * * *");
+    if (!isCron(backupSchedule)) {
+        problem("backupSchedule", `must be a five-field cron expression, got ${JSON.stringify(backupSchedule)}.`, "run `pulumi config set backupSchedule '15 3 * * *'` (daily at 03:15).");
+    }
+    const restoreDrillSchedule = text("restoreDrillSchedule", "45 4 * * 0");
+    if (!isCron(restoreDrillSchedule)) {
+        problem("restoreDrillSchedule", `must be a five-field cron expression, got ${JSON.stringify(restoreDrillSchedule)}.`, "run `pulumi config set restoreDrillSchedule '45 4 * * 0'` (Sundays at 04:45).");
+    }
+
+    const retentionRaw = json<Partial<Record<keyof BackupRetention, unknown>>>("backupRetention", {});
+    const backupRetention: BackupRetention = {
+        daily: checkNumber("backupRetention.daily", retentionRaw.daily ?? 7, LIMITS.retention.daily.min, LIMITS.retention.daily.max, true),
+        weekly: checkNumber("backupRetention.weekly", retentionRaw.weekly ?? 4, LIMITS.retention.weekly.min, LIMITS.retention.weekly.max, true),
+        monthly: checkNumber("backupRetention.monthly", retentionRaw.monthly ?? 6, LIMITS.retention.monthly.min, LIMITS.retention.monthly.max, true),
+    };
+
+    // The backup job only ever gets the recipient (public key); the identity goes to the restore drill.
+    const recipient = raw("backupAgeRecipient");
+    const identityText = raw("backupAgeIdentity");
+    const identity = secret("backupAgeIdentity");
+    let backupAge: BulwarkConfig["backupAge"] = { generate: true };
+    if (recipient === undefined && identityText === undefined) {
+        if (prod) {
+            problem("backupAgeRecipient", "is required in prod: backups are encrypted to this age public key (BAK-01).", "run `age-keygen -o backup.key`, then `pulumi config set backupAgeRecipient age1...` and `pulumi config set --secret backupAgeIdentity < backup.key`.");
+        }
+    } else if (recipient === undefined || !isAgeRecipient(recipient)) {
+        problem("backupAgeRecipient", `must be an age X25519 public key (age1...), got ${JSON.stringify(recipient ?? "")}.`, "run `age-keygen -y backup.key` and set its output with `pulumi config set backupAgeRecipient`.");
+    } else if (identityText === undefined || !isAgeIdentity(identityText)) {
+        problem("backupAgeIdentity", "must be the age secret key (AGE-SECRET-KEY-1...) matching backupAgeRecipient; the restore drill needs it (BAK-03).", "run `pulumi config set --secret backupAgeIdentity < backup.key`.");
+    } else if (ageRecipientFromIdentity(identityText) !== recipient) {
+        problem("backupAgeRecipient", "does not match backupAgeIdentity: backups would be encrypted to a key the restore drill cannot open.", "set both from the same key file: `age-keygen -y backup.key` gives the recipient.");
+    } else if (identity) {
+        backupAge = { recipient, identity };
+    }
+
+    const offsiteRaw = json<Record<string, unknown>>("offsiteBackup", {});
+    const offsiteEnabled = bool("offsiteBackup.enabled", offsiteRaw.enabled, false);
+    const region = typeof offsiteRaw.region === "string" ? offsiteRaw.region : "eu-central-1";
+    if (offsiteEnabled && !AWS_REGION.test(region)) {
+        problem("offsiteBackup.region", `is not an AWS region: ${JSON.stringify(region)}.`, "run `pulumi config set --path offsiteBackup.region eu-central-1`.");
+    }
+    const bucketName = offsiteRaw.bucketName;
+    if (bucketName !== undefined && (typeof bucketName !== "string" || !BUCKET_NAME.test(bucketName))) {
+        problem("offsiteBackup.bucketName", `is not a valid S3 bucket name: ${JSON.stringify(bucketName)}.`, "use 3-63 lower-case letters, digits, dots and hyphens, or remove it to let AWS name the bucket.");
+    }
+    const admins = offsiteRaw.adminPrincipalArns ?? [];
+    if (!Array.isArray(admins) || !admins.every((a) => typeof a === "string" && ARN.test(a))) {
+        problem("offsiteBackup.adminPrincipalArns", `must be a list of IAM ARNs (arn:aws:iam::<account>:user/... or role/...), got ${JSON.stringify(admins)} (BAK-05).`, "run `pulumi config set --path 'offsiteBackup.adminPrincipalArns[0]' arn:aws:iam::123456789012:role/backup-admin`.");
+    }
+    const offsiteBackup: OffsiteBackupConfig = {
+        enabled: offsiteEnabled,
+        bucketName: typeof bucketName === "string" ? bucketName : undefined,
+        region,
+        kmsKeyDeletionWindowDays: checkNumber("offsiteBackup.kmsKeyDeletionWindowDays", offsiteRaw.kmsKeyDeletionWindowDays ?? 30, LIMITS.kmsKeyDeletionWindowDays.min, LIMITS.kmsKeyDeletionWindowDays.max, true),
+        adminPrincipalArns: Array.isArray(admins) ? (admins as string[]) : [],
+        noncurrentVersionDays: checkNumber("offsiteBackup.noncurrentVersionDays", offsiteRaw.noncurrentVersionDays ?? 30, LIMITS.noncurrentVersionDays.min, LIMITS.noncurrentVersionDays.max, true),
+    };
+    if (offsiteEnabled && offsiteBackup.adminPrincipalArns.length === 0) {
+        problem("offsiteBackup.adminPrincipalArns", "is empty: the bucket policy lets only the uploader and these admins touch backups, so nobody could restore (BAK-05).", "run `pulumi config set --path 'offsiteBackup.adminPrincipalArns[0]' arn:aws:iam::<account>:role/<backup-admin>`.");
+    }
+    if (prod && !offsiteEnabled) {
+        problem("offsiteBackup.enabled", "is false in prod; backups must also be stored off-site (BAK-02).", "run `pulumi config set --path offsiteBackup.enabled true` and set offsiteBackup.region.");
+    }
+
+    const rateRaw = json<Record<string, unknown>>("authRateLimit", {});
+    const authRateLimit = {
+        requestsPerMinute: checkNumber("authRateLimit.requestsPerMinute", rateRaw.requestsPerMinute ?? 10, LIMITS.requestsPerMinute.min, LIMITS.requestsPerMinute.max, true),
+        burst: checkNumber("authRateLimit.burst", rateRaw.burst ?? 5, LIMITS.burst.min, LIMITS.burst.max, true),
+    };
+
+    const requestBodyLimitMb = number("requestBodyLimitMb", 10, LIMITS.requestBodyLimitMb.min, LIMITS.requestBodyLimitMb.max);
+
+    const googleClientSecret = secret("googleClientSecret");
+    if (prod && !googleClientSecret) {
+        problem("googleClientSecret", "is required in prod for Google sign-in (SEC-01).", "run `pulumi config set --secret googleClientSecret <value from the Google console>`.");
+    }
+
+    const logRaw = json<Record<string, unknown>>("logRotation", {});
+    const logRotation = {
+        maxSizeMb: checkNumber("logRotation.maxSizeMb", logRaw.maxSizeMb ?? 10, LIMITS.logMaxSizeMb.min, LIMITS.logMaxSizeMb.max, true),
+        maxFiles: checkNumber("logRotation.maxFiles", logRaw.maxFiles ?? 5, LIMITS.logMaxFiles.min, LIMITS.logMaxFiles.max, true),
+    };
+
+    const alertWebhookUrl = raw("alertWebhookUrl");
+    if (alertWebhookUrl !== undefined && !/^https:\/\/[^\s]+$/.test(alertWebhookUrl)) {
+        problem("alertWebhookUrl", `must be an https URL, got ${JSON.stringify(alertWebhookUrl)}.`, "run `pulumi config set alertWebhookUrl https://hooks.example.com/...`.");
+    }
+
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    return {
+        stack: source.stack,
+        environment,
+        domain,
+        httpsPort,
+        httpPort,
+        tls,
+        baseImage,
+        backendImage,
+        frontendImage,
+        backend,
+        frontend,
+        dataSubnet,
+        resources,
+        corsOrigins: corsOrigins as string[],
+        jwtAccessTtlSeconds,
+        jwtRefreshTtlSeconds,
+        backupSchedule,
+        restoreDrillSchedule,
+        backupRetention,
+        backupAge,
+        offsiteBackup,
+        authRateLimit,
+        requestBodyLimitMb,
+        googleClientSecret,
+        logRotation,
+        alertWebhookUrl,
+    };
+}

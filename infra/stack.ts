@@ -1,0 +1,142 @@
+// The whole stack as one component: networks, images, secrets, database, backups, app, proxy and, when
+// enabled, the off-site bucket. Its children are the architecture picture in the README, in code.
+import * as pulumi from "@pulumi/pulumi";
+import { BulwarkConfig } from "./config";
+import { App } from "./components/app";
+import { Backup } from "./components/backup";
+import { Database, DATABASE_NAME, DATABASE_PORT, DATABASE_USER } from "./components/database";
+import { BuiltImageName, StackImages } from "./components/images";
+import { StackNetworks } from "./components/networks";
+import { OffsiteBackup } from "./components/offsite";
+import { Proxy } from "./components/proxy";
+import { StackSecrets } from "./components/secrets";
+
+export interface BulwarkStackArgs {
+    readonly config: BulwarkConfig;
+}
+
+export class BulwarkStack extends pulumi.ComponentResource {
+    readonly url: string;
+    readonly networks: StackNetworks;
+    readonly secrets: StackSecrets;
+    readonly database: Database;
+    readonly backup: Backup;
+    readonly app: App;
+    readonly proxy: Proxy;
+    readonly offsite?: OffsiteBackup;
+
+    constructor(name: string, args: BulwarkStackArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bulwark:stack:BulwarkStack", name, {}, opts);
+        const c = args.config;
+        const parent = { parent: this };
+        const logRotation = c.logRotation;
+        const protectData = c.environment === "prod";
+
+        this.networks = new StackNetworks("networks", { stack: c.stack, dataSubnet: c.dataSubnet, egress: c.offsiteBackup.enabled }, parent);
+
+        // The demo stand-ins are built only when no application image is configured (dev).
+        const imageNames: BuiltImageName[] = ["postgres", "proxy", "backup"];
+        if (!c.backendImage) imageNames.push("demo-backend");
+        if (!c.frontendImage) imageNames.push("demo-frontend");
+        const images = new StackImages("images", { stack: c.stack, baseImage: c.baseImage, names: imageNames }, parent);
+
+        this.secrets = new StackSecrets("secrets", { backupAge: c.backupAge }, parent);
+
+        this.database = new Database(
+            "database",
+            {
+                stack: c.stack,
+                image: images.ref("postgres"),
+                dataNetwork: this.networks.data,
+                dataSubnet: c.dataSubnet,
+                password: this.secrets.databasePassword,
+                resources: c.resources.database,
+                logRotation,
+                protectData,
+            },
+            parent,
+        );
+
+        this.offsite = c.offsiteBackup.enabled
+            ? new OffsiteBackup("offsite", { stack: c.stack, config: c.offsiteBackup, retention: c.backupRetention }, parent)
+            : undefined;
+
+        this.backup = new Backup(
+            "backup",
+            {
+                stack: c.stack,
+                image: images.ref("backup"),
+                dataNetwork: this.networks.data,
+                egressNetwork: this.networks.egress,
+                databaseHost: this.database.host,
+                databasePassword: this.secrets.databasePassword,
+                ageRecipient: this.secrets.ageRecipient,
+                ageIdentity: this.secrets.ageIdentity,
+                schedule: c.backupSchedule,
+                drillSchedule: c.restoreDrillSchedule,
+                retention: c.backupRetention,
+                offsite: this.offsite && {
+                    bucket: this.offsite.bucketName,
+                    region: c.offsiteBackup.region,
+                    accessKeyId: this.offsite.accessKeyId,
+                    secretAccessKey: this.offsite.secretAccessKey,
+                    kmsKeyArn: this.offsite.kmsKey.arn,
+                },
+                alertWebhookUrl: c.alertWebhookUrl,
+                resources: c.resources.backup,
+                logRotation,
+                protectData,
+            },
+            { parent: this, dependsOn: [this.database] },
+        );
+
+        this.url = `https://${c.domain}${c.httpsPort === 443 ? "" : `:${c.httpsPort}`}`;
+        const databaseUrl = pulumi.secret(
+            pulumi.interpolate`postgres://${DATABASE_USER}:${this.secrets.databasePassword}@${this.database.host}:${DATABASE_PORT}/${DATABASE_NAME}`,
+        );
+        this.app = new App(
+            "app",
+            {
+                stack: c.stack,
+                backendImage: c.backendImage ?? images.ref("demo-backend"),
+                frontendImage: c.frontendImage ?? images.ref("demo-frontend"),
+                backend: c.backend,
+                frontend: c.frontend,
+                edgeNetwork: this.networks.edge,
+                dataNetwork: this.networks.data,
+                databaseUrl,
+                secretKeyBase: this.secrets.secretKeyBase,
+                jwtSecret: this.secrets.jwtSecret,
+                googleClientSecret: c.googleClientSecret,
+                corsOrigins: c.corsOrigins,
+                jwtAccessTtlSeconds: c.jwtAccessTtlSeconds,
+                jwtRefreshTtlSeconds: c.jwtRefreshTtlSeconds,
+                publicUrl: this.url,
+                resources: { backend: c.resources.backend, frontend: c.resources.frontend },
+                logRotation,
+            },
+            { parent: this, dependsOn: [this.database] },
+        );
+
+        this.proxy = new Proxy(
+            "proxy",
+            {
+                stack: c.stack,
+                image: images.ref("proxy"),
+                edgeNetwork: this.networks.edge,
+                domain: c.domain,
+                httpsPort: c.httpsPort,
+                httpPort: c.httpPort,
+                tls: c.tls,
+                backendUpstream: this.app.backendUpstream,
+                frontendUpstream: this.app.frontendUpstream,
+                authRateLimit: c.authRateLimit,
+                requestBodyLimitMb: c.requestBodyLimitMb,
+                resources: c.resources.proxy,
+                logRotation,
+            },
+            { parent: this, dependsOn: [this.app] },
+        );
+        this.registerOutputs({ url: this.url });
+    }
+}

@@ -1,0 +1,24 @@
+// The labels bulwark puts on every container and that the policies and the live audit read. They are the
+// contract between the program (infra/), the pack (policies/) and `verify`, so they live in one place.
+
+export const LABELS = {
+    project: "bulwark.project",
+    stack: "bulwark.stack",
+    service: "bulwark.service",
+    /** What the container is for; policies find the proxy and the database by it. */
+    role: "bulwark.role",
+    /** Comma-separated control IDs the container's settings carry. */
+    controls: "bulwark.controls",
+} as const;
+
+export const ROLES = ["edge-proxy", "app", "database", "backup", "backup-drill", "backup-uploader"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Docker provider labels are a list of {label, value}; this reads one whatever the list holds. */
+export function labelValue(labels: unknown, key: string): string | undefined {
+    if (!Array.isArray(labels)) {
+        return undefined;
+    }
+    const found = labels.find((l) => l && typeof l === "object" && (l as { label?: unknown }).label === key);
+    return typeof found?.value === "string" ? found.value : undefined;
+}
