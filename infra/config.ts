@@ -154,6 +154,7 @@ export const APP_DEFAULTS = {
 export const DEFAULT_DATA_SUBNET = "172.29.10.0/24";
 
 const DIGEST = /@sha256:[0-9a-f]{64}$/;
+const LOCAL_IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -284,8 +285,9 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
     }
 
     const baseImage = text("baseImage", DEFAULT_BASE_IMAGE);
-    if (!DIGEST.test(baseImage)) {
-        problem("baseImage", `must be pinned by digest (name@sha256:<64 hex>), got ${JSON.stringify(baseImage)} (CON-02).`, "run `pulumi config set baseImage debian:bookworm-slim@sha256:...`.");
+    // A local image ID (from images/base/build-base.sh on hosts without a registry) is content-addressed too.
+    if (!DIGEST.test(baseImage) && !LOCAL_IMAGE_ID.test(baseImage)) {
+        problem("baseImage", `must be pinned by digest (name@sha256:<64 hex>) or be a local image ID (sha256:<64 hex>), got ${JSON.stringify(baseImage)} (CON-02).`, "run `pulumi config set baseImage debian:bookworm-slim@sha256:...`, or on a host without a registry `pulumi config set baseImage $(bash images/base/build-base.sh --id)`.");
     }
 
     const image = (key: "backendImage" | "frontendImage"): string | undefined => {

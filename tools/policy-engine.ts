@@ -229,8 +229,16 @@ export async function remediate(
     if (!policy.remediateResource) {
         return undefined;
     }
-    const result = await policy.remediateResource(resourceArgs(policy, resource, opts));
-    return result ?? undefined;
+    try {
+        const result = await policy.remediateResource(resourceArgs(policy, resource, opts));
+        return result ?? undefined;
+    } catch (e) {
+        // As in the engine: a remediation that declares itself not applicable changes nothing.
+        if (e instanceof NotApplicable) {
+            return undefined;
+        }
+        throw e;
+    }
 }
 
 /** Every resource policy against every resource, then every stack policy against the whole set. */
