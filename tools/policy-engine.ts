@@ -72,6 +72,35 @@ function isTypeOf(type: string, resourceClass: unknown): boolean {
     return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
 }
 
+const SECRET_KEY = "4dabf18193072939515e22adb298388d"; // Pulumi's specialSigKey
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"; // Pulumi's specialSecretSig
+
+/** Values with secrets unwrapped, as the analyzer deserializes them before any policy runs. */
+function withoutSecretWrappers(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(withoutSecretWrappers);
+    }
+    if (value && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[SECRET_KEY] === SECRET_SIG) {
+            return withoutSecretWrappers(record.value);
+        }
+        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, withoutSecretWrappers(v)]));
+    }
+    return value;
+}
+
+// Each resource is unwrapped once, however many policies read it.
+const plainCache = new WeakMap<object, Record<string, any>>();
+function plain(props: Record<string, any>): Record<string, any> {
+    let result = plainCache.get(props);
+    if (!result) {
+        result = withoutSecretWrappers(props) as Record<string, any>;
+        plainCache.set(props, result);
+    }
+    return result;
+}
+
 function options(resource: EngineResource): PolicyResourceOptions {
     return {
         protect: resource.protect ?? false,
@@ -114,7 +143,7 @@ export function resourceArgs(
     resource: EngineResource,
     opts: EvaluationOptions = {},
 ): ResourceValidationArgs {
-    const props = resource.inputs;
+    const props = plain(resource.inputs);
     return {
         type: resource.type,
         props,
@@ -133,7 +162,7 @@ export function resourceArgs(
 export function stackResources(resources: readonly EngineResource[]): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
     const linked = resources.map((r) => {
-        const props = r.outputs ?? r.inputs;
+        const props = plain(r.outputs ?? r.inputs);
         const resource: PolicyResource = {
             type: r.type,
             props,

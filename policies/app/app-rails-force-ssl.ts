@@ -1,0 +1,53 @@
+// NET-05: in production Rails must redirect to HTTPS, set HSTS and mark cookies Secure itself, so that a
+// proxy misconfiguration cannot silently serve the app over plain HTTP.
+import { resourcePolicy } from "../lib/policy";
+import { CONTAINER_TYPE, ContainerProps, containerLabel, envsOf } from "../lib/docker-refs";
+
+interface Config {
+    productionValues: string[];
+}
+
+export const appRailsForceSsl = resourcePolicy({
+    name: "app-rails-force-ssl",
+    controls: ["NET-05"],
+    severity: "high",
+    enforcementLevel: "mandatory",
+    description: "A container with RAILS_ENV=production sets RAILS_FORCE_SSL=true.",
+    remediationSteps:
+        "Add `RAILS_FORCE_SSL=true` to the backend container's env (and keep `config.force_ssl` reading it in " +
+        "config/environments/production.rb).",
+    configSchema: {
+        properties: {
+            productionValues: {
+                type: "array",
+                items: { type: "string" },
+                default: ["production"],
+                description: "RAILS_ENV values that count as production",
+            },
+        },
+    },
+    validateResource: (args, reportViolation) => {
+        if (args.type !== CONTAINER_TYPE) {
+            args.notApplicable(`only applies to ${CONTAINER_TYPE}`);
+        }
+        const config = args.getConfig<Config>();
+        const props = args.props as ContainerProps;
+        const envs = envsOf(props);
+        const railsEnv = envs.get("RAILS_ENV")?.value;
+        if (railsEnv === undefined || !config.productionValues.includes(railsEnv)) {
+            return;
+        }
+        const forceSsl = envs.get("RAILS_FORCE_SSL");
+        const label = containerLabel(props, args.name);
+        if (!forceSsl) {
+            if (!envs.isMissing("RAILS_FORCE_SSL")) {
+                return; // may hide among entries unknown at preview
+            }
+            reportViolation(`[NET-05] Container ${label} runs RAILS_ENV=${railsEnv} without RAILS_FORCE_SSL. Add RAILS_FORCE_SSL=true to its env.`);
+        } else if (forceSsl.value !== undefined && forceSsl.value.trim().toLowerCase() !== "true") {
+            reportViolation(
+                `[NET-05] Container ${label} runs RAILS_ENV=${railsEnv} with RAILS_FORCE_SSL=${forceSsl.value}. Set RAILS_FORCE_SSL=true.`,
+            );
+        }
+    },
+});

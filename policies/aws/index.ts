@@ -1,0 +1,14 @@
+import { BulwarkPolicy } from "../lib/policy";
+import { awsBackupBucketHardened } from "./aws-backup-bucket-hardened";
+import { awsBackupIdentityLeastPrivilege } from "./aws-backup-identity-least-privilege";
+import { awsBucketPolicyRestrictsPrincipals } from "./aws-bucket-policy-restricts-principals";
+import { awsKmsKeyRotation } from "./aws-kms-key-rotation";
+import { awsS3BucketNoPublicAcl } from "./aws-s3-bucket-no-public-acl";
+
+export const awsPolicies: BulwarkPolicy[] = [
+    awsBackupBucketHardened,
+    awsKmsKeyRotation,
+    awsBucketPolicyRestrictsPrincipals,
+    awsBackupIdentityLeastPrivilege,
+    awsS3BucketNoPublicAcl,
+];

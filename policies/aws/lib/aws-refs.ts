@@ -1,0 +1,120 @@
+// Helpers for the AWS policies: IAM/S3 policy documents given as JSON strings or objects, tags, and the S3
+// companion resources (encryption, versioning, ...) found by the bucket they name. Both the current type
+// tokens and the deprecated *V2 ones are recognised, as aws v7 still ships both.
+
+export const BUCKET_TYPES: readonly string[] = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
+export const BUCKET_POLICY_TYPE = "aws:s3/bucketPolicy:BucketPolicy";
+
+export const S3_COMPANIONS = {
+    encryption: [
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+    ],
+    versioning: ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"],
+    publicAccessBlock: ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
+    policy: [BUCKET_POLICY_TYPE],
+    lifecycle: [
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+    ],
+    logging: ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"],
+} as const;
+
+export interface PolicyStatement {
+    readonly Sid?: string;
+    readonly Effect?: string;
+    readonly Action?: unknown;
+    readonly NotAction?: unknown;
+    readonly Resource?: unknown;
+    readonly NotResource?: unknown;
+    readonly Principal?: unknown;
+    readonly NotPrincipal?: unknown;
+    readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** The outcome of reading a policy document: unknown at preview, unreadable, or its statements. */
+export type ParsedDocument =
+    | { readonly kind: "unknown" }
+    | { readonly kind: "invalid"; readonly reason: string }
+    | { readonly kind: "ok"; readonly statements: PolicyStatement[] };
+
+export function parsePolicyDocument(policy: unknown): ParsedDocument {
+    if (policy === undefined || policy === null) {
+        return { kind: "unknown" };
+    }
+    let doc: unknown = policy;
+    if (typeof policy === "string") {
+        try {
+            doc = JSON.parse(policy);
+        } catch (e) {
+            return { kind: "invalid", reason: `is not valid JSON (${(e as Error).message})` };
+        }
+    }
+    if (!doc || typeof doc !== "object") {
+        return { kind: "invalid", reason: "is not a JSON object" };
+    }
+    const statement = (doc as { Statement?: unknown }).Statement;
+    if (statement === undefined) {
+        return { kind: "invalid", reason: "has no Statement" };
+    }
+    const list = Array.isArray(statement) ? statement : [statement];
+    return { kind: "ok", statements: list.filter((s): s is PolicyStatement => !!s && typeof s === "object") };
+}
+
+/** IAM lets Action, Resource and principal values be one string or a list. */
+export function asList(value: unknown): string[] {
+    if (typeof value === "string") {
+        return [value];
+    }
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+/** True when a Principal grants everyone: "*" or {"AWS": "*"} (alone or in a list). */
+export function isEveryone(principal: unknown): boolean {
+    if (principal === "*") {
+        return true;
+    }
+    if (principal && typeof principal === "object") {
+        return asList((principal as { AWS?: unknown }).AWS).includes("*");
+    }
+    return false;
+}
+
+export function hasCondition(statement: PolicyStatement): boolean {
+    return !!statement.Condition && typeof statement.Condition === "object" && Object.keys(statement.Condition).length > 0;
+}
+
+/** True for a Deny statement that applies when aws:SecureTransport is false (the TLS-only rule). */
+export function deniesInsecureTransport(statement: PolicyStatement): boolean {
+    if (statement.Effect !== "Deny" || !statement.Condition) {
+        return false;
+    }
+    return Object.entries(statement.Condition).some(([operator, block]) => {
+        if (!/^Bool(IfExists)?$/.test(operator) || !block || typeof block !== "object") {
+            return false;
+        }
+        return Object.entries(block).some(([key, value]) => {
+            const values = Array.isArray(value) ? value : [value];
+            return key.toLowerCase() === "aws:securetransport" && values.some((v) => v === false || v === "false");
+        });
+    });
+}
+
+/** Tags as a plain map, from the `tags` input or the `tagsAll` output. */
+export function tagsOf(props: { tags?: unknown; tagsAll?: unknown }): Record<string, string> {
+    const tags = props.tags ?? props.tagsAll;
+    if (!tags || typeof tags !== "object" || Array.isArray(tags)) {
+        return {};
+    }
+    return Object.fromEntries(Object.entries(tags).filter((e): e is [string, string] => typeof e[1] === "string"));
+}
+
+/** A property present but undefined is unknown at preview; absent means the program did not set it. */
+export function isUnknown(obj: object, key: string): boolean {
+    return key in obj && (obj as Record<string, unknown>)[key] === undefined;
+}
+
+/** Formats IAM names for messages: ["s3:*"] -> "'s3:*'". */
+export function quoteIam(values: readonly string[]): string {
+    return values.map((v) => `'${v}'`).join(", ");
+}

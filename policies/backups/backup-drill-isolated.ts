@@ -1,0 +1,51 @@
+// BAK-03: the restore drill decrypts backups with the age identity, so it runs with no network at all: a
+// compromise of the drill cannot send the decrypted data or the key anywhere.
+import { resourcePolicy } from "../lib/policy";
+import { CONTAINER_TYPE, ContainerProps, attachedNetworkNames, containerLabel, publishesPorts, roleOf } from "../lib/docker-refs";
+
+interface Config {
+    drillRole: string;
+}
+
+export const backupDrillIsolated = resourcePolicy({
+    name: "backup-drill-isolated",
+    controls: ["BAK-03"],
+    severity: "medium",
+    enforcementLevel: "advisory",
+    description: "The restore-drill container (bulwark.role 'backup-drill') uses networkMode 'none': no networks, no published ports.",
+    remediationSteps:
+        "Give the restore drill no networks (networkMode 'none', empty networksAdvanced) and no ports; it reads " +
+        "backups from the backup volume mounted read-only and restores into a throwaway server inside itself.",
+    configSchema: {
+        properties: {
+            drillRole: { type: "string", default: "backup-drill", description: "bulwark.role of the restore-drill container" },
+        },
+    },
+    validateResource: (args, reportViolation) => {
+        if (args.type !== CONTAINER_TYPE) {
+            args.notApplicable(`only applies to ${CONTAINER_TYPE}`);
+        }
+        const config = args.getConfig<Config>();
+        const props = args.props as ContainerProps;
+        if (roleOf(props) !== config.drillRole) {
+            args.notApplicable(`only applies to the '${config.drillRole}' container`);
+        }
+        const label = containerLabel(props, args.name);
+        if (props.networkMode !== "none") {
+            reportViolation(
+                `[BAK-03] Restore-drill container ${label} uses networkMode '${props.networkMode ?? "unset (default bridge)"}'; ` +
+                    "it holds the age identity and decrypted data, so it must have no network. Set networkMode 'none'.",
+            );
+        }
+        const names = attachedNetworkNames(props);
+        if (names.length > 0) {
+            reportViolation(
+                `[BAK-03] Restore-drill container ${label} is attached to ${names.length} network(s) through networksAdvanced. ` +
+                    "Remove them so the drill has no network.",
+            );
+        }
+        if (publishesPorts(props)) {
+            reportViolation(`[BAK-03] Restore-drill container ${label} publishes ports. Remove \`ports\` and \`publishAllPorts\`.`);
+        }
+    },
+});

@@ -1,0 +1,6 @@
+import { BulwarkPolicy } from "../lib/policy";
+import { backupDrillIsolated } from "./backup-drill-isolated";
+import { backupJobPerDatabase } from "./backup-job-per-database";
+import { backupRetentionDeclared } from "./backup-retention-declared";
+
+export const backupPolicies: BulwarkPolicy[] = [backupJobPerDatabase, backupRetentionDeclared, backupDrillIsolated];

@@ -1,0 +1,114 @@
+// CON-09: a bind mount of a container runtime socket is root on the host, and a bind mount of a system path
+// lets the container read host secrets or rewrite the host.
+import * as path from "node:path";
+import * as docker from "@pulumi/docker";
+import { validateResourceOfType } from "@pulumi/policy";
+import { resourcePolicy } from "../lib/policy";
+
+interface HostMountsConfig {
+    readonly allowedHostPaths: readonly string[];
+}
+
+/** Sockets that control a container runtime; the path can be anywhere, so they are matched by name. */
+const RUNTIME_SOCKETS = ["docker.sock", "containerd.sock", "podman.sock", "crio.sock"];
+
+/** Host paths that must not be mounted, nor any directory that contains them. */
+const SENSITIVE_PATHS = ["/", "/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/var/lib/docker", "/var/run", "/run"];
+
+/** Sensitive paths whose every sub-path is sensitive too (host config, kernel interfaces, devices, images). */
+const SENSITIVE_TREES = ["/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/var/lib/docker"];
+
+/** "/var/run//docker.sock/" and "/var/run/../run/docker.sock" name the same file as their normal form. */
+function normalizeHostPath(p: string): string {
+    const normal = path.posix.normalize(p.trim());
+    return normal.length > 1 ? normal.replace(/\/+$/, "") : normal;
+}
+
+function isRuntimeSocket(p: string): boolean {
+    return RUNTIME_SOCKETS.some((s) => p.endsWith(s));
+}
+
+/** Why a host path is sensitive, or undefined when it is not. */
+function sensitivity(p: string): string | undefined {
+    if (SENSITIVE_PATHS.includes(p)) {
+        return "a sensitive host path";
+    }
+    const tree = SENSITIVE_TREES.find((t) => p.startsWith(`${t}/`));
+    if (tree) {
+        return `inside the sensitive host path ${tree}`;
+    }
+    // Mounting a parent (e.g. /var) exposes everything sensitive below it.
+    const inside = SENSITIVE_PATHS.filter((s) => s !== "/" && s.startsWith(`${p}/`));
+    return inside.length ? `a host directory containing ${inside.join(", ")}` : undefined;
+}
+
+interface HostBind {
+    readonly field: string;
+    readonly hostPath: string;
+}
+
+/** Every host path the container bind-mounts: `mounts` of type bind and `volumes` with a hostPath. */
+function hostBinds(container: { mounts?: unknown; volumes?: unknown }): HostBind[] {
+    const binds: HostBind[] = [];
+    const mounts = Array.isArray(container.mounts) ? container.mounts : [];
+    mounts.forEach((m: { type?: unknown; source?: unknown } | undefined, i) => {
+        if (typeof m?.type === "string" && m.type.toLowerCase() === "bind" && typeof m.source === "string") {
+            binds.push({ field: `mounts[${i}].source`, hostPath: m.source });
+        }
+    });
+    const volumes = Array.isArray(container.volumes) ? container.volumes : [];
+    volumes.forEach((v: { hostPath?: unknown } | undefined, i) => {
+        if (typeof v?.hostPath === "string" && v.hostPath.trim() !== "") {
+            binds.push({ field: `volumes[${i}].hostPath`, hostPath: v.hostPath });
+        }
+    });
+    return binds;
+}
+
+export const containerNoSensitiveHostMounts = resourcePolicy({
+    name: "container-no-sensitive-host-mounts",
+    description:
+        "Containers must not bind-mount a container runtime socket (docker.sock, containerd.sock, ...) or a " +
+        "sensitive host path (/, /etc, /proc, /sys, /dev, /boot, /root, /var/lib/docker, /var/run, /run, " +
+        "anything under /etc, /proc, /sys, /dev, /boot, /root or /var/lib/docker, or a directory containing one).",
+    controls: ["CON-09"],
+    severity: "critical",
+    enforcementLevel: "mandatory",
+    remediationSteps:
+        "Remove the bind mount. Keep service data in named Docker volumes (`mounts` of type \"volume\"). If a " +
+        "specific host path is truly needed (e.g. /etc/ssl/certs read-only), list its exact path in this " +
+        "policy's `allowedHostPaths` config; a runtime socket can never be allowed.",
+    configSchema: {
+        properties: {
+            allowedHostPaths: {
+                type: "array",
+                items: { type: "string" },
+                default: [],
+                description: "Exact host paths that may be bind-mounted although sensitive. Never a runtime socket.",
+            },
+        },
+    },
+    validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        const configured = args.getConfig<HostMountsConfig>().allowedHostPaths;
+        const allowed = new Set(
+            (Array.isArray(configured) ? configured : []).filter((p) => typeof p === "string").map(normalizeHostPath),
+        );
+        for (const bind of hostBinds(container)) {
+            const hostPath = normalizeHostPath(bind.hostPath);
+            if (isRuntimeSocket(hostPath)) {
+                reportViolation(
+                    `container bind-mounts the container runtime socket "${bind.hostPath}" (\`${bind.field}\`): it ` +
+                        "controls the runtime, i.e. root on the host, even when read-only; remove the mount (CON-09)",
+                );
+                continue;
+            }
+            const why = sensitivity(hostPath);
+            if (why && !allowed.has(hostPath)) {
+                reportViolation(
+                    `container bind-mounts "${bind.hostPath}" (\`${bind.field}\`), ${why}: remove the mount or use a ` +
+                        "named volume; if this exact path is really needed, list it in `allowedHostPaths` (CON-09)",
+                );
+            }
+        }
+    }),
+});

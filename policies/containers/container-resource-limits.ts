@@ -1,0 +1,77 @@
+// CON-08: without limits one container (or one runaway request) can starve the host and every other service.
+import * as docker from "@pulumi/docker";
+import { validateResourceOfType } from "@pulumi/policy";
+import { resourcePolicy } from "../lib/policy";
+
+interface ResourceLimitsConfig {
+    readonly maxMemoryMb: number;
+}
+
+/** `cpus` is a decimal string such as "0.5" or "2". */
+function parseCpus(value: string): number | undefined {
+    const trimmed = value.trim();
+    return /^(\d+(\.\d*)?|\.\d+)$/.test(trimmed) ? Number(trimmed) : undefined;
+}
+
+export const containerResourceLimits = resourcePolicy({
+    name: "container-resource-limits",
+    description:
+        "Containers must set a memory limit (at most `maxMemoryMb`), a CPU limit (`cpus` or `cpuQuota`), and no " +
+        "swap beyond the memory limit.",
+    controls: ["CON-08"],
+    severity: "medium",
+    enforcementLevel: "mandatory",
+    remediationSteps:
+        'Set `memory` (MB), `memorySwap` equal to `memory` (no swap on top), and `cpus` (e.g. "0.5") on the ' +
+        "container, sized from the service's measured usage.",
+    configSchema: {
+        properties: {
+            maxMemoryMb: {
+                type: "integer",
+                minimum: 1,
+                default: 16384,
+                description: "The largest memory limit, in MB, a single container may have.",
+            },
+        },
+    },
+    validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        const { maxMemoryMb } = args.getConfig<ResourceLimitsConfig>();
+        const memory = typeof container.memory === "number" ? container.memory : undefined;
+
+        if (memory === undefined || memory <= 0) {
+            const state = memory === undefined ? "not set" : `${memory}`;
+            reportViolation(
+                `container has no memory limit (\`memory\` is ${state}): set \`memory\` in MB, e.g. 512 (CON-08)`,
+            );
+        } else if (memory > maxMemoryMb) {
+            reportViolation(
+                `container \`memory\` is ${memory} MB, above the allowed maximum of ${maxMemoryMb} MB: lower it, or ` +
+                    "raise `maxMemoryMb` in the policy config (CON-08)",
+            );
+        }
+
+        const cpus = typeof container.cpus === "string" ? container.cpus : undefined;
+        const parsedCpus = cpus === undefined ? undefined : parseCpus(cpus);
+        const quota = typeof container.cpuQuota === "number" ? container.cpuQuota : undefined;
+        if (cpus !== undefined && parsedCpus === undefined) {
+            reportViolation(`container \`cpus\` "${cpus}" is not a number: set it to a decimal such as "0.5" (CON-08)`);
+        } else if (!(parsedCpus !== undefined && parsedCpus > 0) && !(quota !== undefined && quota > 0)) {
+            reportViolation(
+                'container has no CPU limit: set `cpus` (e.g. "0.5") or a positive `cpuQuota` (CON-08)',
+            );
+        }
+
+        // memorySwap is memory + swap; 0 means "not set" to the provider, -1 means unlimited swap.
+        const swap = typeof container.memorySwap === "number" ? container.memorySwap : undefined;
+        if (swap !== undefined && swap < 0) {
+            reportViolation(
+                `container allows unlimited swap (\`memorySwap\` is ${swap}): set \`memorySwap\` equal to \`memory\` (CON-08)`,
+            );
+        } else if (swap !== undefined && swap > 0 && memory !== undefined && memory > 0 && swap > memory) {
+            reportViolation(
+                `container \`memorySwap\` (${swap} MB) exceeds \`memory\` (${memory} MB), letting it swap ` +
+                    `${swap - memory} MB beyond its limit: set \`memorySwap\` equal to \`memory\` (CON-08)`,
+            );
+        }
+    }),
+});

@@ -1,0 +1,35 @@
+// The container policies of the pack: one per file, each file named after its policy.
+import { BulwarkPolicy } from "../lib/policy";
+import { containerCapabilitiesDropped } from "./container-capabilities-dropped";
+import { containerControlsLabelled } from "./container-controls-labelled";
+import { containerHealthCheck } from "./container-health-check";
+import { containerImageImmutable } from "./container-image-immutable";
+import { containerImageTrustedSource } from "./container-image-trusted-source";
+import { containerLogRotation } from "./container-log-rotation";
+import { containerNoHostNamespaces } from "./container-no-host-namespaces";
+import { containerNoNewPrivileges } from "./container-no-new-privileges";
+import { containerNoPrivileged } from "./container-no-privileged";
+import { containerNoSensitiveHostMounts } from "./container-no-sensitive-host-mounts";
+import { containerNonRootUser } from "./container-non-root-user";
+import { containerProcessLimits } from "./container-process-limits";
+import { containerReadOnlyRoot } from "./container-read-only-root";
+import { containerResourceLimits } from "./container-resource-limits";
+import { containerRestartPolicy } from "./container-restart-policy";
+
+export const containerPolicies: BulwarkPolicy[] = [
+    containerNoPrivileged,
+    containerNonRootUser,
+    containerReadOnlyRoot,
+    containerCapabilitiesDropped,
+    containerNoNewPrivileges,
+    containerResourceLimits,
+    containerNoHostNamespaces,
+    containerNoSensitiveHostMounts,
+    containerHealthCheck,
+    containerLogRotation,
+    containerRestartPolicy,
+    containerImageImmutable,
+    containerImageTrustedSource,
+    containerProcessLimits,
+    containerControlsLabelled,
+];

@@ -1,0 +1,224 @@
+// Reading Docker provider resources the way the bulwark program shapes them: env lists of "K=V", containers
+// found by their bulwark.role label, and a container's networksAdvanced[].name resolved to a docker Network of
+// the stack (by name or id). Resource policies get raw inputs and stack policies get PolicyResources, so the
+// helpers take plain props and leave the iteration to the caller.
+import { PolicyResource } from "@pulumi/policy";
+import { LABELS, labelValue } from "./labels";
+
+export const CONTAINER_TYPE = "docker:index/container:Container";
+export const NETWORK_TYPE = "docker:index/network:Network";
+
+/** The container properties the network, secret, app and backup policies read. */
+export interface ContainerProps {
+    readonly name?: string;
+    readonly image?: string;
+    readonly labels?: unknown;
+    readonly envs?: unknown;
+    readonly networkMode?: string;
+    readonly networksAdvanced?: unknown;
+    readonly ports?: unknown;
+    readonly publishAllPorts?: boolean;
+}
+
+export interface NetworkProps {
+    readonly id?: string;
+    readonly name?: string;
+    readonly internal?: boolean;
+    readonly driver?: string;
+}
+
+export interface PortProps {
+    readonly internal?: number;
+    readonly external?: number;
+    readonly ip?: string;
+    readonly protocol?: string;
+}
+
+/** One env entry. `value` is undefined when the entry has no "=" or its value is unknown at preview. */
+export interface EnvEntry {
+    readonly name: string;
+    readonly value: string | undefined;
+}
+
+/** Roles that legitimately run database client images (pg_dump, restore drill) and are not databases. */
+export const BACKUP_FAMILY_ROLES: readonly string[] = ["backup", "backup-drill", "backup-uploader"];
+
+export const DEFAULT_DATABASE_IMAGE_PATTERNS: readonly string[] = ["postgres", "mysql", "mariadb", "mongo", "redis"];
+
+/** Docker's predefined networks: none of them is a user-defined, isolated network. */
+export const PREDEFINED_NETWORKS: readonly string[] = ["bridge", "default", "host", "none"];
+
+/** A container's env list, parsed. */
+export class EnvList {
+    constructor(
+        private readonly entries: ReadonlyMap<string, EnvEntry>,
+        /** Some entries (or the whole list) are unknown at preview, so a name not seen may still be set. */
+        readonly hasUnknown: boolean,
+    ) {}
+
+    get(name: string): EnvEntry | undefined {
+        return this.entries.get(name);
+    }
+
+    has(name: string): boolean {
+        return this.entries.has(name);
+    }
+
+    /** True only when the name is certainly not set: absent and no entry is unknown. */
+    isMissing(name: string): boolean {
+        return !this.entries.has(name) && !this.hasUnknown;
+    }
+
+    values(): IterableIterator<EnvEntry> {
+        return this.entries.values();
+    }
+}
+
+/**
+ * Parses a Docker env list of "K=V". Entries that are not strings are unknown at preview (an Output the engine
+ * could not resolve); a later entry wins over an earlier one with the same name, as in Docker.
+ */
+export function parseEnvs(envs: unknown, present = envs !== undefined): EnvList {
+    const result = new Map<string, EnvEntry>();
+    if (!Array.isArray(envs)) {
+        // A list given but unknown as a whole hides every name.
+        return new EnvList(result, present && envs !== null);
+    }
+    let hasUnknown = false;
+    for (const entry of envs) {
+        if (typeof entry !== "string") {
+            hasUnknown = true;
+            continue;
+        }
+        const eq = entry.indexOf("=");
+        const name = (eq < 0 ? entry : entry.slice(0, eq)).trim();
+        if (name) {
+            result.set(name, { name, value: eq < 0 ? undefined : entry.slice(eq + 1) });
+        }
+    }
+    return new EnvList(result, hasUnknown);
+}
+
+/** A container's envs, treating an `envs` key that is present but undefined as unknown at preview. */
+export function envsOf(props: ContainerProps): EnvList {
+    return parseEnvs(props.envs, "envs" in props);
+}
+
+/** The value of one env variable: undefined if absent or unknown. */
+export function envValue(props: ContainerProps, name: string): string | undefined {
+    return envsOf(props).get(name)?.value;
+}
+
+export function roleOf(props: ContainerProps): string | undefined {
+    return labelValue(props.labels, LABELS.role);
+}
+
+/** A readable name for messages: the docker container name, else the pulumi resource name. */
+export function containerLabel(props: ContainerProps, resourceName: string): string {
+    return typeof props.name === "string" && props.name ? `'${props.name}'` : `'${resourceName}'`;
+}
+
+/** The image's repository, without registry tag or digest, lower-cased: "bulwark/postgres@sha256:.." -> "bulwark/postgres". */
+export function imageRepository(image: unknown): string | undefined {
+    if (typeof image !== "string" || !image) {
+        return undefined;
+    }
+    const withoutDigest = image.split("@")[0];
+    // A ":" after the last "/" is a tag; one before it is a registry port.
+    const lastSlash = withoutDigest.lastIndexOf("/");
+    const colon = withoutDigest.indexOf(":", lastSlash + 1);
+    return (colon < 0 ? withoutDigest : withoutDigest.slice(0, colon)).toLowerCase();
+}
+
+/**
+ * A container is a database when labelled so, or, unlabelled or labelled as something other than a backup job,
+ * when its image matches a database image pattern. Backup roles are excluded because they run database client
+ * images on purpose.
+ */
+export function isDatabaseContainer(props: ContainerProps, imagePatterns: readonly string[] = DEFAULT_DATABASE_IMAGE_PATTERNS): boolean {
+    const role = roleOf(props);
+    if (role === "database") {
+        return true;
+    }
+    if (role !== undefined && BACKUP_FAMILY_ROLES.includes(role)) {
+        return false;
+    }
+    const repository = imageRepository(props.image);
+    return repository !== undefined && imagePatterns.some((p) => p && repository.includes(p.toLowerCase()));
+}
+
+/** The names given in networksAdvanced; entries whose name is unknown at preview are returned as undefined. */
+export function attachedNetworkNames(props: ContainerProps): (string | undefined)[] {
+    if (!Array.isArray(props.networksAdvanced)) {
+        return [];
+    }
+    return props.networksAdvanced.map((n: unknown) => {
+        const name = n && typeof n === "object" ? (n as { name?: unknown }).name : undefined;
+        return typeof name === "string" ? name : undefined;
+    });
+}
+
+/** True when networksAdvanced is given but unknown as a whole at preview. */
+export function networksUnknown(props: ContainerProps): boolean {
+    return "networksAdvanced" in props && props.networksAdvanced === undefined;
+}
+
+export function publishedPorts(props: ContainerProps): PortProps[] {
+    return Array.isArray(props.ports) ? props.ports.filter((p): p is PortProps => !!p && typeof p === "object") : [];
+}
+
+/** True when the container publishes anything on the host. */
+export function publishesPorts(props: ContainerProps): boolean {
+    return props.publishAllPorts === true || publishedPorts(props).length > 0;
+}
+
+export function containersOf(resources: readonly PolicyResource[]): PolicyResource[] {
+    return resources.filter((r) => r.type === CONTAINER_TYPE);
+}
+
+export function networksOf(resources: readonly PolicyResource[]): PolicyResource[] {
+    return resources.filter((r) => r.type === NETWORK_TYPE);
+}
+
+export function containerProps(resource: PolicyResource): ContainerProps {
+    return resource.props as ContainerProps;
+}
+
+export function networkProps(resource: PolicyResource): NetworkProps {
+    return resource.props as NetworkProps;
+}
+
+/** The docker Network a container refers to by name or id, as networksAdvanced and networkMode allow both. */
+export function resolveNetwork(ref: string, networks: readonly PolicyResource[]): PolicyResource | undefined {
+    return networks.find((n) => {
+        const props = networkProps(n);
+        return props.name === ref || props.id === ref;
+    });
+}
+
+/** The network a container is attached to, resolved against the stack's networks. */
+export interface Attachment {
+    /** The name or id the container uses; undefined when unknown at preview. */
+    readonly ref: string | undefined;
+    readonly network: PolicyResource | undefined;
+}
+
+export function attachmentsOf(props: ContainerProps, networks: readonly PolicyResource[]): Attachment[] {
+    return attachedNetworkNames(props).map((ref) => ({ ref, network: ref === undefined ? undefined : resolveNetwork(ref, networks) }));
+}
+
+/** True when the container is attached to `network` (by its name or id) through networksAdvanced. */
+export function isAttachedTo(props: ContainerProps, network: PolicyResource): boolean {
+    const { name, id } = networkProps(network);
+    return attachedNetworkNames(props).some((ref) => ref !== undefined && (ref === name || ref === id));
+}
+
+/** A stable key for "the same network": the Network's URN when it resolves, else the raw reference. */
+export function networkKey(attachment: Attachment): string | undefined {
+    return attachment.network?.urn ?? attachment.ref;
+}
+
+/** Formats a list for messages: ["a", "b"] -> "'a', 'b'". */
+export function quoteList(values: readonly (string | number)[]): string {
+    return values.map((v) => `'${v}'`).join(", ");
+}

@@ -1,0 +1,96 @@
+// NET-01/DB-02: the networks that reach the database are the data networks.
+// They must be internal, and only the application, the database and the backup job may join them, so that
+// nothing else (the proxy, the off-site uploader, a debugging container) can open a connection to the database.
+import { PolicyResource } from "@pulumi/policy";
+import { stackPolicy } from "../lib/policy";
+import {
+    DEFAULT_DATABASE_IMAGE_PATTERNS,
+    attachmentsOf,
+    containerLabel,
+    containerProps,
+    containersOf,
+    isAttachedTo,
+    isDatabaseContainer,
+    networkProps,
+    networksOf,
+    quoteList,
+    roleOf,
+} from "../lib/docker-refs";
+
+interface Config {
+    dataNetworkRoles: string[];
+    databaseImagePatterns: string[];
+}
+
+export const networkDataNetworkInternal = stackPolicy({
+    name: "network-data-network-internal",
+    controls: ["NET-01", "DB-02"],
+    severity: "high",
+    enforcementLevel: "mandatory",
+    description:
+        "Every Docker network a database container is attached to is internal, and every other container on such " +
+        "a network has a bulwark.role among the allowed data-network roles (app, database, backup by default).",
+    remediationSteps:
+        "Declare the data network with `internal: true`, and attach to it only the application backend, the " +
+        "database and the backup job; give other containers their own networks (edge, egress).",
+    configSchema: {
+        properties: {
+            dataNetworkRoles: {
+                type: "array",
+                items: { type: "string" },
+                default: ["app", "database", "backup"],
+                description: "bulwark.role values allowed on a network the database is attached to",
+            },
+            databaseImagePatterns: {
+                type: "array",
+                items: { type: "string" },
+                default: [...DEFAULT_DATABASE_IMAGE_PATTERNS],
+                description: "Image repository substrings that identify a database container without a role label",
+            },
+        },
+    },
+    validateStack: (args, reportViolation) => {
+        const config = args.getConfig<Config>();
+        const networks = networksOf(args.resources);
+        const containers = containersOf(args.resources);
+        const databases = containers.filter((c) => isDatabaseContainer(containerProps(c), config.databaseImagePatterns));
+
+        // Data networks, each with the databases that make it one (for the message).
+        const dataNetworks = new Map<PolicyResource, string[]>();
+        for (const db of databases) {
+            for (const { network } of attachmentsOf(containerProps(db), networks)) {
+                // Unresolvable references are reported by network-database-internal-only.
+                if (network) {
+                    dataNetworks.set(network, [...(dataNetworks.get(network) ?? []), containerLabel(containerProps(db), db.name)]);
+                }
+            }
+        }
+
+        for (const [network, dbLabels] of dataNetworks) {
+            const props = networkProps(network);
+            const netName = props.name ?? network.name;
+            if (props.internal !== true) {
+                reportViolation(
+                    `[NET-01, DB-02] Network '${netName}' carries database container ${dbLabels.join(", ")} but is not internal ` +
+                        "(`internal` is not true), so it routes to the host and the outside. Set `internal: true` on it.",
+                    network.urn,
+                );
+            }
+            for (const container of containers) {
+                const cprops = containerProps(container);
+                if (databases.includes(container) || !isAttachedTo(cprops, network)) {
+                    continue;
+                }
+                const role = roleOf(cprops);
+                if (role === undefined || !config.dataNetworkRoles.includes(role)) {
+                    reportViolation(
+                        `[NET-01, DB-02] Container ${containerLabel(cprops, container.name)} (role '${role ?? "unset"}') is attached to ` +
+                            `data network '${netName}', which reaches database ${dbLabels.join(", ")}; only roles ` +
+                            `${quoteList(config.dataNetworkRoles)} may join it. Detach it from '${netName}' and give it its own network.`,
+                        container.urn,
+                    );
+                }
+            }
+        }
+    },
+});

@@ -1,0 +1,118 @@
+// NET-01/NET-02/DB-02: the database must be reachable only over internal
+// user-defined networks. An internal Docker network has no route to the host or the outside, so attaching the
+// database to nothing else, and publishing nothing, keeps it off the host network.
+import { stackPolicy } from "../lib/policy";
+import {
+    DEFAULT_DATABASE_IMAGE_PATTERNS,
+    attachmentsOf,
+    containerLabel,
+    containerProps,
+    containersOf,
+    isDatabaseContainer,
+    networkProps,
+    networksOf,
+    networksUnknown,
+    publishedPorts,
+    resolveNetwork,
+} from "../lib/docker-refs";
+
+interface Config {
+    databaseImagePatterns: string[];
+}
+
+export const networkDatabaseInternalOnly = stackPolicy({
+    name: "network-database-internal-only",
+    controls: ["NET-01", "NET-02", "DB-02"],
+    severity: "critical",
+    enforcementLevel: "mandatory",
+    description:
+        "A database container (bulwark.role 'database', or an unlabelled container running a database image) is " +
+        "attached only to internal user-defined Docker networks of this stack, publishes no ports and does not use " +
+        "the host, default bridge or another container's network.",
+    remediationSteps:
+        "Attach the database only to the stack's data network (a docker.Network with `internal: true`) through " +
+        "`networksAdvanced`, remove `ports`, `publishAllPorts` and `networkMode`, and let the application reach it " +
+        "by its network alias.",
+    configSchema: {
+        properties: {
+            databaseImagePatterns: {
+                type: "array",
+                items: { type: "string" },
+                default: [...DEFAULT_DATABASE_IMAGE_PATTERNS],
+                description: "Image repository substrings that identify a database container without a role label",
+            },
+        },
+    },
+    validateStack: (args, reportViolation) => {
+        const config = args.getConfig<Config>();
+        const networks = networksOf(args.resources);
+        for (const container of containersOf(args.resources)) {
+            const props = containerProps(container);
+            if (!isDatabaseContainer(props, config.databaseImagePatterns)) {
+                continue;
+            }
+            const label = containerLabel(props, container.name);
+            const report = (problem: string, fix: string) =>
+                reportViolation(`[NET-01, NET-02, DB-02] Database container ${label} ${problem}. ${fix}`, container.urn);
+
+            const ports = publishedPorts(props);
+            if (ports.length > 0) {
+                report(
+                    `publishes port(s) ${ports.map((p) => `${p.external ?? "random"}->${p.internal}`).join(", ")} on the host`,
+                    "Remove `ports`; the application reaches the database over the internal data network.",
+                );
+            }
+            if (props.publishAllPorts === true) {
+                report("sets publishAllPorts", "Remove `publishAllPorts`.");
+            }
+
+            const attachments = attachmentsOf(props, networks);
+            const mode = props.networkMode;
+            if (mode === "host" || (typeof mode === "string" && mode.startsWith("container:"))) {
+                report(
+                    `uses networkMode '${mode}', which shares a host or container network namespace`,
+                    "Remove `networkMode` and attach it to the internal data network through `networksAdvanced`.",
+                );
+            } else if ((mode === "bridge" || mode === "default") && attachments.length === 0) {
+                // With user networks declared the provider may still report "bridge" as the mode; only a container
+                // with no user network is really on the default bridge.
+                report(
+                    `is on Docker's default bridge network (networkMode '${mode}'), which is not internal`,
+                    "Attach it to the internal data network through `networksAdvanced` instead.",
+                );
+            } else if ((mode === undefined || mode === "") && attachments.length === 0 && !networksUnknown(props)) {
+                report(
+                    "declares no network, so Docker puts it on the default bridge network, which is not internal",
+                    "Attach it to the internal data network through `networksAdvanced`.",
+                );
+            } else if (typeof mode === "string" && mode !== "" && !["bridge", "default", "none"].includes(mode) && !attachments.some((a) => a.ref === mode)) {
+                // A user network given as networkMode only is judged like a networksAdvanced entry.
+                const network = resolveNetwork(mode, networks);
+                if (!network || networkProps(network).internal !== true) {
+                    report(
+                        `uses networkMode '${mode}', which is ${network ? "not an internal network" : "not a network this stack declares"}`,
+                        "Remove `networkMode` and attach it to the internal data network through `networksAdvanced`.",
+                    );
+                }
+            }
+
+            for (const attachment of attachments) {
+                if (attachment.ref === undefined) {
+                    continue; // unknown at preview; judged at update
+                }
+                if (!attachment.network) {
+                    report(
+                        `is attached to network '${attachment.ref}', which is not a docker.Network this stack declares, so ` +
+                            "it cannot be proven internal",
+                        "Attach it to a network this stack declares with `internal: true` (the data network).",
+                    );
+                } else if (networkProps(attachment.network).internal !== true) {
+                    report(
+                        `is attached to network '${attachment.ref}', which is not internal (internal: ${String(networkProps(attachment.network).internal ?? false)})`,
+                        "Detach it from that network and use only the stack's data network, declared with `internal: true`.",
+                    );
+                }
+            }
+        }
+    },
+});

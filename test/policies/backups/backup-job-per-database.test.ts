@@ -1,0 +1,101 @@
+import * as assert from "node:assert/strict";
+import { backupJobPerDatabase as policy } from "../../../policies/backups/backup-job-per-database";
+import { runStackPolicy } from "../../../tools/policy-engine";
+import {
+    AGE_SECRET_KEY,
+    container,
+    devStack,
+    find,
+    network,
+    prodStack,
+    replace,
+    withEnv,
+    withNetworks,
+    withRole,
+    withUnknownEnv,
+    without,
+} from "../fixtures/stack";
+
+const BACKUP = "backup-job";
+const DB = "database-container";
+
+describe("backup-job-per-database (DB-03, BAK-01)", () => {
+    it("#1 compliant stacks (backup job on the data network, age recipient, schedule) pass", async () => {
+        assert.deepEqual((await runStackPolicy(policy, devStack())).violations, []);
+        assert.deepEqual((await runStackPolicy(policy, prodStack())).violations, []);
+    });
+
+    it("#2 a database without any backup container is rejected on the database's URN", async () => {
+        const resources = without(devStack(), BACKUP);
+        const { violations } = await runStackPolicy(policy, resources);
+        assert.equal(violations.length, 1);
+        assert.equal(violations[0].urn, find(resources, DB).urn);
+        assert.match(violations[0].message, /\[DB-03, BAK-01\] Database container 'dev-database' has no backup container \(role 'backup'\) on any of its networks/);
+    });
+
+    it("#3 a backup container that cannot reach the database (other network) does not count", async () => {
+        const resources = replace(devStack(), BACKUP, (r) => withNetworks(r, ["dev-edge"]));
+        const { violations } = await runStackPolicy(policy, resources);
+        assert.equal(violations.length, 1);
+        assert.equal(violations[0].urn, find(resources, DB).urn);
+    });
+
+    it("#4 each database needs its own reachable backup job", async () => {
+        const second = container("analytics-db", { role: "database", service: "analytics-db", image: "postgres:16", networks: ["dev-analytics"] });
+        const resources = [...devStack(), network("dev", "analytics", true), second];
+        const { violations } = await runStackPolicy(policy, resources);
+        assert.equal(violations.length, 1);
+        assert.equal(violations[0].urn, second.urn);
+    });
+
+    it("#5 a backup job without BACKUP_AGE_RECIPIENT is rejected on the backup's URN", async () => {
+        const resources = replace(devStack(), BACKUP, (r) => withEnv(r, { BACKUP_AGE_RECIPIENT: null }));
+        const { violations } = await runStackPolicy(policy, resources);
+        assert.equal(violations.length, 1);
+        assert.equal(violations[0].urn, find(resources, BACKUP).urn);
+        assert.match(violations[0].message, /sets no BACKUP_AGE_RECIPIENT/);
+    });
+
+    it("#6 a recipient that is not an age public key is rejected", async () => {
+        for (const value of ["my-passphrase", "ssh-ed25519 AAAAC3Nza", ""]) {
+            const resources = replace(devStack(), BACKUP, (r) => withEnv(r, { BACKUP_AGE_RECIPIENT: value }));
+            const { violations } = await runStackPolicy(policy, resources);
+            assert.equal(violations.length, 1, value);
+            assert.match(violations[0].message, /not an age public key \(age1\.\.\.\)/);
+        }
+    });
+
+    it("#7 a backup job without BACKUP_SCHEDULE is rejected", async () => {
+        const resources = replace(devStack(), BACKUP, (r) => withEnv(r, { BACKUP_SCHEDULE: null }));
+        const { violations } = await runStackPolicy(policy, resources);
+        assert.equal(violations.length, 1);
+        assert.match(violations[0].message, /sets no BACKUP_SCHEDULE/);
+    });
+
+    it("#8 a backup job holding an age secret key is rejected, naming the variable only", async () => {
+        const resources = replace(devStack(), BACKUP, (r) => withEnv(r, { BACKUP_AGE_IDENTITY: AGE_SECRET_KEY }));
+        const { violations } = await runStackPolicy(policy, resources);
+        assert.equal(violations.length, 1);
+        assert.equal(violations[0].urn, find(resources, BACKUP).urn);
+        assert.match(violations[0].message, /env BACKUP_AGE_IDENTITY holds an age secret key/);
+        assert.ok(!violations[0].message.includes(AGE_SECRET_KEY));
+    });
+
+    it("#9 the restore drill may hold the age identity", async () => {
+        const drill = find(devStack(), "backup-drill");
+        assert.ok((drill.inputs.envs as string[]).some((e) => e.includes("AGE-SECRET-KEY-")));
+        assert.deepEqual((await runStackPolicy(policy, devStack())).violations, []);
+    });
+
+    it("#10 config backupRole names the backup container differently", async () => {
+        const resources = replace(devStack(), BACKUP, (r) => withRole(r, "pg-backup"));
+        assert.equal((await runStackPolicy(policy, resources)).violations.length, 1);
+        const outcome = await runStackPolicy(policy, resources, { config: { "backup-job-per-database": { backupRole: "pg-backup" } } });
+        assert.deepEqual(outcome.violations, []);
+    });
+
+    it("#11 a recipient unknown at preview is not judged", async () => {
+        const resources = replace(devStack(), BACKUP, (r) => withUnknownEnv(r, "BACKUP_AGE_RECIPIENT"));
+        assert.deepEqual((await runStackPolicy(policy, resources)).violations, []);
+    });
+});

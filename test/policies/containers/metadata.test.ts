@@ -1,0 +1,84 @@
+// The pack's contract for every container policy: named after its file, exported once, and carrying the
+// metadata the compliance report and the Pulumi service read.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { isControlId } from "../../../policies/controls";
+import { containerPolicies } from "../../../policies/containers";
+import { BulwarkPolicy, FRAMEWORK } from "../../../policies/lib/policy";
+
+const DIR = path.join(__dirname, "../../../policies/containers");
+const POLICY_FILES = fs.readdirSync(DIR).filter((f) => f.endsWith(".ts") && f !== "index.ts");
+
+function isPolicy(value: unknown): value is BulwarkPolicy {
+    return typeof value === "object" && value !== null && typeof (value as { name?: unknown }).name === "string" && "controls" in value;
+}
+
+describe("container policies metadata (CON-01, CON-02, CON-05, CON-06, CON-07, CON-08, CON-09, NET-02, LOG-04, LOG-05, LOG-06, LOG-07, CMP-01, CMP-07)", () => {
+    it("#1 every file exports exactly one policy named after the file, and the index lists it", async () => {
+        const listed = new Set(containerPolicies);
+        for (const file of POLICY_FILES) {
+            const exported = Object.values(await import(path.join(DIR, file))).filter(isPolicy);
+            assert.equal(exported.length, 1, `${file} must export exactly one policy`);
+            assert.equal(exported[0].name, path.basename(file, ".ts"), `${file}: policy name must equal the file name`);
+            assert.ok(listed.has(exported[0]), `${file}: ${exported[0].name} is missing from containerPolicies`);
+        }
+        assert.equal(containerPolicies.length, POLICY_FILES.length, "containerPolicies lists a policy without a file");
+    });
+
+    it("#2 policy names are unique and kebab-case", () => {
+        const names = containerPolicies.map((p) => p.name);
+        assert.equal(new Set(names).size, names.length);
+        for (const name of names) {
+            assert.match(name, /^container(-[a-z0-9]+)+$/);
+        }
+    });
+
+    for (const policy of containerPolicies) {
+        describe(`${policy.name} (${policy.controls.join(", ")})`, () => {
+            it("#3 has catalog controls, severity, enforcement level, description and remediation steps", () => {
+                assert.ok(policy.controls.length > 0);
+                for (const id of policy.controls) {
+                    assert.ok(isControlId(id), `${id} is not a catalog control`);
+                }
+                assert.ok(["low", "medium", "high", "critical"].includes(policy.severity));
+                assert.ok(["advisory", "mandatory"].includes(policy.enforcementLevel), `level ${policy.enforcementLevel}`);
+                assert.ok(policy.description.length > 20);
+                assert.ok(policy.remediationSteps.length > 20);
+                assert.deepEqual(policy.framework, FRAMEWORK);
+                assert.deepEqual(policy.tags, [...policy.controls]);
+            });
+
+            it("#4 every config property has a type, a description and a default", () => {
+                for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
+                    assert.ok(schema.type, `${key} has no type`);
+                    assert.ok(schema.description, `${key} has no description`);
+                    assert.notEqual(schema.default, undefined, `${key} has no default`);
+                }
+            });
+        });
+    }
+
+    it("#5 the expected policies, controls and levels", () => {
+        const summary = Object.fromEntries(
+            containerPolicies.map((p) => [p.name, `${p.controls.join(",")} ${p.severity} ${p.enforcementLevel}`]),
+        );
+        assert.deepEqual(summary, {
+            "container-no-privileged": "CON-07 critical mandatory",
+            "container-non-root-user": "CON-05 high mandatory",
+            "container-read-only-root": "CON-06 high mandatory",
+            "container-capabilities-dropped": "CON-07 high mandatory",
+            "container-no-new-privileges": "CON-07 high mandatory",
+            "container-resource-limits": "CON-08 medium mandatory",
+            "container-no-host-namespaces": "CON-09,NET-02 critical mandatory",
+            "container-no-sensitive-host-mounts": "CON-09 critical mandatory",
+            "container-health-check": "LOG-05 medium mandatory",
+            "container-log-rotation": "LOG-04,CMP-01 medium mandatory",
+            "container-restart-policy": "LOG-06 low advisory",
+            "container-image-immutable": "LOG-07,CON-02 high mandatory",
+            "container-image-trusted-source": "CON-01 high mandatory",
+            "container-process-limits": "CON-08 low advisory",
+            "container-controls-labelled": "CMP-07 low advisory",
+        });
+    });
+});
