@@ -204,6 +204,15 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
             return fallback;
         }
     };
+    /** A structured key that must hold a map (YAML object); anything else is reported, never ignored. */
+    const object = (key: string): Record<string, unknown> => {
+        const value = json<unknown>(key, {});
+        if (value === null || typeof value !== "object" || Array.isArray(value)) {
+            problem(key, `must be a map of settings, got ${JSON.stringify(value)}.`, `set its fields with \`pulumi config set --path '${key}.<field>' VALUE\`, or remove it with \`pulumi config rm ${key}\`.`);
+            return {};
+        }
+        return value as Record<string, unknown>;
+    };
     const number = (key: string, fallback: number, min: number, max: number, integer = true): number => {
         const value = raw(key);
         return checkNumber(key, value === undefined ? fallback : Number(value), min, max, integer, value);
@@ -255,9 +264,10 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
         problem("domain", `must be a lower-case host name, got ${JSON.stringify(domain)}.`, "run `pulumi config set domain app.example.com` (no scheme, no port, no path).");
     }
 
+    const problemsBeforePorts = problems.length;
     const httpsPort = number("httpsPort", 443, 1, 65535);
     const httpPort = number("httpPort", 80, 1, 65535);
-    if (httpsPort === httpPort) {
+    if (problems.length === problemsBeforePorts && httpsPort === httpPort) {
         problem("httpPort", `must differ from httpsPort (both ${httpPort}).`, "run `pulumi config set httpPort 80` and `pulumi config set httpsPort 443`.");
     }
 
@@ -312,9 +322,11 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
 
     const appService = (key: "backend" | "frontend", custom: boolean): AppServiceConfig => {
         const defaults = custom ? APP_DEFAULTS.custom[key] : APP_DEFAULTS.demo[key];
-        const given = json<Record<string, unknown>>(key, {});
+        const given = object(key);
         const user = given.user ?? defaults.user;
-        if (typeof user !== "string" || !/^\d+:\d+$/.test(user) || /^0:|:0$/.test(user)) {
+        // Compare as numbers: "00:00" is root too.
+        const ids = typeof user === "string" && /^\d+:\d+$/.test(user) ? user.split(":").map(Number) : [];
+        if (ids.length !== 2 || ids.includes(0)) {
             problem(`${key}.user`, `must be a numeric non-root uid:gid such as "1000:1000", got ${JSON.stringify(user)} (CON-05).`, `run \`pulumi config set --path ${key}.user 1000:1000\` with the uid your image runs as.`);
         }
         const healthCommand = given.healthCommand ?? defaults.healthCommand;
@@ -322,8 +334,8 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
             problem(`${key}.healthCommand`, `must be a non-empty list of strings (exec form), got ${JSON.stringify(healthCommand)} (LOG-05).`, `run \`pulumi config set --path '${key}.healthCommand[0]' curl\` and so on for each argument.`);
         }
         const writablePaths = given.writablePaths ?? defaults.writablePaths;
-        if (!Array.isArray(writablePaths) || !writablePaths.every((p) => typeof p === "string" && /^\/[\w./-]*$/.test(p) && !p.includes(".."))) {
-            problem(`${key}.writablePaths`, `must be a list of absolute paths, got ${JSON.stringify(writablePaths)} (CON-06).`, `run \`pulumi config set --path '${key}.writablePaths[0]' /tmp\`.`);
+        if (!Array.isArray(writablePaths) || !writablePaths.every((p) => typeof p === "string" && /^\/[\w./-]*[\w-]$/.test(p) && !p.includes(".."))) {
+            problem(`${key}.writablePaths`, `must be a list of absolute paths below / (never / itself), got ${JSON.stringify(writablePaths)} (CON-06).`, `run \`pulumi config set --path '${key}.writablePaths[0]' /tmp\`.`);
         }
         return { user: user as NonRootUser, healthCommand: healthCommand as [string, ...string[]], writablePaths: writablePaths as string[] };
     };
@@ -338,16 +350,19 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
         problem("dataSubnet", `must be a private IPv4 CIDR from /16 to /28, got ${JSON.stringify(dataSubnet)}.`, "run `pulumi config set dataSubnet 172.29.10.0/24` with a range no other network on the host uses.");
     }
 
-    const resourcesRaw = json<Record<string, Partial<ServiceResources>>>("resources", {});
+    const resourcesRaw = object("resources") as Record<string, Partial<ServiceResources>>;
     const resources = {} as Record<ServiceName, ServiceResources>;
     for (const unknownService of Object.keys(resourcesRaw).filter((s) => !(SERVICES as readonly string[]).includes(s))) {
         problem(`resources.${unknownService}`, `names no service; services are ${SERVICES.join(", ")}.`, `remove it with \`pulumi config rm --path resources.${unknownService}\`.`);
     }
     for (const service of SERVICES) {
         const given = resourcesRaw[service] ?? {};
+        if (given === null || typeof given !== "object") {
+            problem(`resources.${service}`, `must be a map with memoryMb and cpus, got ${JSON.stringify(given)}.`, `run \`pulumi config set --path resources.${service}.memoryMb 512\`.`);
+        }
         resources[service] = {
-            memoryMb: checkNumber(`resources.${service}.memoryMb`, given.memoryMb ?? DEFAULT_RESOURCES[service].memoryMb, LIMITS.memoryMb.min, LIMITS.memoryMb.max, true),
-            cpus: checkNumber(`resources.${service}.cpus`, given.cpus ?? DEFAULT_RESOURCES[service].cpus, LIMITS.cpus.min, LIMITS.cpus.max, false),
+            memoryMb: checkNumber(`resources.${service}.memoryMb`, given?.memoryMb ?? DEFAULT_RESOURCES[service].memoryMb, LIMITS.memoryMb.min, LIMITS.memoryMb.max, true),
+            cpus: checkNumber(`resources.${service}.cpus`, given?.cpus ?? DEFAULT_RESOURCES[service].cpus, LIMITS.cpus.min, LIMITS.cpus.max, false),
         };
     }
 
@@ -379,7 +394,7 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
         problem("restoreDrillSchedule", `must be a five-field cron expression, got ${JSON.stringify(restoreDrillSchedule)}.`, "run `pulumi config set restoreDrillSchedule '45 4 * * 0'` (Sundays at 04:45).");
     }
 
-    const retentionRaw = json<Partial<Record<keyof BackupRetention, unknown>>>("backupRetention", {});
+    const retentionRaw = object("backupRetention");
     const backupRetention: BackupRetention = {
         daily: checkNumber("backupRetention.daily", retentionRaw.daily ?? 7, LIMITS.retention.daily.min, LIMITS.retention.daily.max, true),
         weekly: checkNumber("backupRetention.weekly", retentionRaw.weekly ?? 4, LIMITS.retention.weekly.min, LIMITS.retention.weekly.max, true),
@@ -405,7 +420,7 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
         backupAge = { recipient, identity };
     }
 
-    const offsiteRaw = json<Record<string, unknown>>("offsiteBackup", {});
+    const offsiteRaw = object("offsiteBackup");
     const offsiteEnabled = bool("offsiteBackup.enabled", offsiteRaw.enabled, false);
     const region = typeof offsiteRaw.region === "string" ? offsiteRaw.region : "eu-central-1";
     if (offsiteEnabled && !AWS_REGION.test(region)) {
@@ -434,7 +449,7 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
         problem("offsiteBackup.enabled", "is false in prod; backups must also be stored off-site (BAK-02).", "run `pulumi config set --path offsiteBackup.enabled true` and set offsiteBackup.region.");
     }
 
-    const rateRaw = json<Record<string, unknown>>("authRateLimit", {});
+    const rateRaw = object("authRateLimit");
     const authRateLimit = {
         requestsPerMinute: checkNumber("authRateLimit.requestsPerMinute", rateRaw.requestsPerMinute ?? 10, LIMITS.requestsPerMinute.min, LIMITS.requestsPerMinute.max, true),
         burst: checkNumber("authRateLimit.burst", rateRaw.burst ?? 5, LIMITS.burst.min, LIMITS.burst.max, true),
@@ -447,7 +462,7 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
         problem("googleClientSecret", "is required in prod for Google sign-in (SEC-01).", "run `pulumi config set --secret googleClientSecret <value from the Google console>`.");
     }
 
-    const logRaw = json<Record<string, unknown>>("logRotation", {});
+    const logRaw = object("logRotation");
     const logRotation = {
         maxSizeMb: checkNumber("logRotation.maxSizeMb", logRaw.maxSizeMb ?? 10, LIMITS.logMaxSizeMb.min, LIMITS.logMaxSizeMb.max, true),
         maxFiles: checkNumber("logRotation.maxFiles", logRaw.maxFiles ?? 5, LIMITS.logMaxFiles.min, LIMITS.logMaxFiles.max, true),
