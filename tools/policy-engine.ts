@@ -49,10 +49,10 @@ export interface EvaluationResult {
     readonly notApplicable: Map<string, string[]>;
 }
 
-class NotApplicable extends Error {
-    constructor(readonly reason: string | undefined) {
-        super(reason ?? "not applicable");
-    }
+// Not an Error: most (policy, resource) pairs end this way, and capturing a stack trace for each one made
+// large stacks slow.
+class NotApplicable {
+    constructor(readonly reason: string | undefined) {}
 }
 
 function throwNotApplicable(reason?: string): never {
@@ -294,7 +294,12 @@ export async function evaluate(
         }
         for (const outcome of outcomes) {
             if (outcome.notApplicable) {
-                notApplicable.set(policy.name, [...(notApplicable.get(policy.name) ?? []), outcome.notApplicable]);
+                const reasons = notApplicable.get(policy.name);
+                if (reasons) {
+                    reasons.push(outcome.notApplicable);
+                } else {
+                    notApplicable.set(policy.name, [outcome.notApplicable]);
+                }
             }
             for (const v of outcome.violations) {
                 violations.push({ policy: policy.name, level, urn: v.urn, message: v.message, controls: policy.controls });

@@ -93,19 +93,20 @@ export const backupJobPerDatabase = stackPolicy({
             }
         }
 
+        // Networks some backup job is on, computed once rather than per database.
+        const backedUpNetworks = new Set(
+            backups.flatMap((b) => attachmentsOf(containerProps(b), networks).map(networkKey)).filter((k): k is string => k !== undefined),
+        );
         for (const db of containers) {
             const props = containerProps(db);
             if (!isDatabaseContainer(props, config.databaseImagePatterns)) {
                 continue;
             }
-            const dbNetworks = new Set(attachmentsOf(props, networks).map(networkKey).filter((k): k is string => k !== undefined));
-            const reaching = backups.filter((b) =>
-                attachmentsOf(containerProps(b), networks).some((a) => {
-                    const key = networkKey(a);
-                    return key !== undefined && dbNetworks.has(key);
-                }),
-            );
-            if (reaching.length === 0) {
+            const reached = attachmentsOf(props, networks).some((a) => {
+                const key = networkKey(a);
+                return key !== undefined && backedUpNetworks.has(key);
+            });
+            if (!reached) {
                 reportViolation(
                     `[DB-03, BAK-01] Database container ${containerLabel(props, db.name)} has no backup container (role ` +
                         `'${config.backupRole}') on any of its networks, so it is not backed up. Add the backup job on its data ` +

@@ -176,8 +176,28 @@ export function containersOf(resources: readonly PolicyResource[]): PolicyResour
     return resources.filter((r) => r.type === CONTAINER_TYPE);
 }
 
-export function networksOf(resources: readonly PolicyResource[]): PolicyResource[] {
-    return resources.filter((r) => r.type === NETWORK_TYPE);
+/** The stack's docker Networks, indexed by name and id so lookups stay constant-time on large stacks. */
+export class NetworkIndex {
+    private readonly byRef = new Map<string, PolicyResource>();
+
+    constructor(readonly all: readonly PolicyResource[]) {
+        for (const network of all) {
+            const { name, id } = networkProps(network);
+            for (const ref of [name, id]) {
+                if (typeof ref === "string" && !this.byRef.has(ref)) {
+                    this.byRef.set(ref, network);
+                }
+            }
+        }
+    }
+
+    resolve(ref: string): PolicyResource | undefined {
+        return this.byRef.get(ref);
+    }
+}
+
+export function networksOf(resources: readonly PolicyResource[]): NetworkIndex {
+    return new NetworkIndex(resources.filter((r) => r.type === NETWORK_TYPE));
 }
 
 export function containerProps(resource: PolicyResource): ContainerProps {
@@ -189,11 +209,8 @@ export function networkProps(resource: PolicyResource): NetworkProps {
 }
 
 /** The docker Network a container refers to by name or id, as networksAdvanced and networkMode allow both. */
-export function resolveNetwork(ref: string, networks: readonly PolicyResource[]): PolicyResource | undefined {
-    return networks.find((n) => {
-        const props = networkProps(n);
-        return props.name === ref || props.id === ref;
-    });
+export function resolveNetwork(ref: string, networks: NetworkIndex): PolicyResource | undefined {
+    return networks.resolve(ref);
 }
 
 /** The network a container is attached to, resolved against the stack's networks. */
@@ -203,14 +220,8 @@ export interface Attachment {
     readonly network: PolicyResource | undefined;
 }
 
-export function attachmentsOf(props: ContainerProps, networks: readonly PolicyResource[]): Attachment[] {
+export function attachmentsOf(props: ContainerProps, networks: NetworkIndex): Attachment[] {
     return attachedNetworkNames(props).map((ref) => ({ ref, network: ref === undefined ? undefined : resolveNetwork(ref, networks) }));
-}
-
-/** True when the container is attached to `network` (by its name or id) through networksAdvanced. */
-export function isAttachedTo(props: ContainerProps, network: PolicyResource): boolean {
-    const { name, id } = networkProps(network);
-    return attachedNetworkNames(props).some((ref) => ref !== undefined && (ref === name || ref === id));
 }
 
 /** A stable key for "the same network": the Network's URN when it resolves, else the raw reference. */

@@ -9,7 +9,6 @@ import {
     containerLabel,
     containerProps,
     containersOf,
-    isAttachedTo,
     isDatabaseContainer,
     networkProps,
     networksOf,
@@ -66,6 +65,22 @@ export const networkDataNetworkInternal = stackPolicy({
             }
         }
 
+        // Which containers sit on each network, computed once rather than per data network.
+        const databaseSet = new Set(databases);
+        const membersByNetwork = new Map<PolicyResource, PolicyResource[]>();
+        for (const container of containers) {
+            if (databaseSet.has(container)) {
+                continue;
+            }
+            for (const { network } of attachmentsOf(containerProps(container), networks)) {
+                const members = network && dataNetworks.has(network) ? membersByNetwork.get(network) ?? [] : undefined;
+                if (network && members && !members.includes(container)) {
+                    members.push(container);
+                    membersByNetwork.set(network, members);
+                }
+            }
+        }
+
         for (const [network, dbLabels] of dataNetworks) {
             const props = networkProps(network);
             const netName = props.name ?? network.name;
@@ -76,11 +91,8 @@ export const networkDataNetworkInternal = stackPolicy({
                     network.urn,
                 );
             }
-            for (const container of containers) {
+            for (const container of membersByNetwork.get(network) ?? []) {
                 const cprops = containerProps(container);
-                if (databases.includes(container) || !isAttachedTo(cprops, network)) {
-                    continue;
-                }
                 const role = roleOf(cprops);
                 if (role === undefined || !config.dataNetworkRoles.includes(role)) {
                     reportViolation(

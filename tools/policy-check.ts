@@ -1,0 +1,62 @@
+// `npm run --silent policy:check -- --program <file|dir> [...]`: runs a Pulumi TypeScript program under the
+// recording mocks and judges what it registered with the bulwark policy pack, the way `pulumi preview
+// --policy-pack policies` would, but with no Pulumi CLI, cloud account or Docker daemon. See USAGE in cli-args.ts.
+import * as path from "node:path";
+import { parseArgs, USAGE, UsageError } from "./cli-args";
+import { assembleConfig, readPolicyConfig } from "./cli-config";
+import { checkProgram, locateProgram } from "./cli-program";
+import { CheckResult, formatReport, jsonError, jsonReport, mandatoryCount } from "./cli-report";
+
+export const EXIT = { clean: 0, mandatory: 1, unevaluable: 2 } as const;
+
+const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+async function check(argv: readonly string[]): Promise<{ result: CheckResult; json: boolean } | "help"> {
+    const options = parseArgs(argv);
+    if (options.help) {
+        return "help";
+    }
+    const location = locateProgram(options.program, PROJECT_ROOT);
+    const config = assembleConfig(location.projectDir, {
+        stack: options.stack,
+        stackRequired: options.stackExplicit,
+        configFiles: options.configFiles,
+        settings: options.settings,
+    });
+    const policyConfig = options.policyConfig ? readPolicyConfig(options.policyConfig) : undefined;
+    return { result: await checkProgram(location, config, policyConfig), json: options.json };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+    // --json is honoured even when the rest of the command line is wrong, so a caller always gets JSON back.
+    const json = argv.includes("--json");
+    try {
+        const outcome = await check(argv);
+        if (outcome === "help") {
+            console.log(USAGE);
+            return EXIT.clean;
+        }
+        console.log(outcome.json ? jsonReport(outcome.result) : formatReport(outcome.result));
+        return mandatoryCount(outcome.result.violations) > 0 ? EXIT.mandatory : EXIT.clean;
+    } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        if (json) {
+            console.log(jsonError(message));
+        } else {
+            console.error(`policy:check: ${message}`);
+            if (e instanceof UsageError) {
+                console.error("Run with --help for usage.");
+            } else if (message.includes("pulumi config set --secret")) {
+                // The program's advice is for a real stack; here secrets come from the command line.
+                console.error("policy:check: give secret config here with --secret <key>=<value> or under `secrets:` in a --config-file.");
+            }
+        }
+        return EXIT.unevaluable;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => {
+        process.exitCode = code;
+    });
+}

@@ -1,0 +1,142 @@
+// Reads a stack's state from the Docker engine itself: its containers by label (inspect, processes from
+// `docker top`, and the kernel's view of PID 1 from /proc when the engine is local), and its networks.
+import * as fs from "node:fs";
+import { LABELS } from "../../policies/lib/labels";
+import { Engine } from "../runtime/engine-api";
+
+/** The parts of GET /containers/{id}/json the audit reads. */
+export interface ContainerInspect {
+    Id: string;
+    Name: string;
+    Config: {
+        User: string;
+        Env: string[] | null;
+        Labels: Record<string, string> | null;
+        Healthcheck?: { Test?: string[] | null } | null;
+    };
+    State: { Status: string; Running: boolean; Pid: number; Health?: { Status: string; Log?: { ExitCode: number; Output: string }[] | null } | null };
+    RestartCount: number;
+    HostConfig: {
+        ReadonlyRootfs: boolean;
+        Privileged: boolean;
+        CapAdd: string[] | null;
+        CapDrop: string[] | null;
+        SecurityOpt: string[] | null;
+        Memory: number;
+        MemorySwap: number;
+        NanoCpus: number;
+        CpuQuota: number;
+        PidsLimit: number | null;
+        Ulimits: { Name: string; Soft: number; Hard: number }[] | null;
+        NetworkMode: string;
+        PidMode: string;
+        IpcMode: string;
+        UsernsMode: string;
+        UTSMode: string;
+        PortBindings: Record<string, { HostIp: string; HostPort: string }[] | null> | null;
+        PublishAllPorts: boolean;
+        Binds: string[] | null;
+        RestartPolicy: { Name: string };
+        LogConfig: { Type: string; Config: Record<string, string> | null };
+    };
+    Mounts: { Type: string; Source: string; Destination: string; RW: boolean }[] | null;
+    NetworkSettings: {
+        Ports: Record<string, { HostIp: string; HostPort: string }[] | null> | null;
+        Networks: Record<string, { IPAddress: string; Aliases: string[] | null }> | null;
+    };
+}
+
+export interface Process {
+    readonly pid: number;
+    readonly uid: number;
+    readonly command: string;
+}
+
+/** PID 1 of the container as the host kernel sees it (local engines only). */
+export interface KernelView {
+    readonly uids: readonly number[];
+    readonly capEff: bigint;
+    readonly noNewPrivs: boolean;
+}
+
+export interface ContainerInfo {
+    readonly name: string;
+    readonly service: string;
+    readonly role: string;
+    readonly inspect: ContainerInspect;
+    /** From `docker top`; empty when the container is not running. */
+    readonly processes: readonly Process[];
+    readonly kernel?: KernelView;
+}
+
+export interface NetworkInfo {
+    readonly name: string;
+    readonly internal: boolean;
+    readonly subnets: readonly string[];
+}
+
+export interface StackState {
+    readonly stack: string;
+    readonly containers: readonly ContainerInfo[];
+    readonly networks: readonly NetworkInfo[];
+}
+
+const filters = (labels: readonly string[]) => JSON.stringify({ label: labels });
+
+/** Reads /proc/<pid>/status, but only if that pid really is in this container's cgroup. */
+export function kernelView(pid: number, containerId: string): KernelView | undefined {
+    try {
+        if (pid <= 0 || !fs.readFileSync(`/proc/${pid}/cgroup`, "utf8").includes(containerId)) return undefined;
+        const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+        const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, "m").exec(status)?.[1]?.trim() ?? "";
+        return {
+            uids: field("Uid").split(/\s+/).map(Number),
+            capEff: BigInt(`0x${field("CapEff") || "0"}`),
+            noNewPrivs: field("NoNewPrivs") === "1",
+        };
+    } catch {
+        return undefined;
+    }
+}
+
+async function processesOf(engine: Engine, id: string): Promise<Process[]> {
+    const top = await engine.request<{ Titles: string[]; Processes: string[][] }>("GET", `/containers/${id}/top`, undefined, { ps_args: "-o pid,uid,comm" });
+    const pidAt = top.Titles.indexOf("PID");
+    const uidAt = top.Titles.indexOf("UID");
+    return top.Processes.map((p) => ({ pid: Number(p[pidAt]), uid: Number(p[uidAt]), command: p[p.length - 1] }));
+}
+
+export async function loadStackState(engine: Engine, stack: string): Promise<StackState> {
+    const listed = await engine.request<{ Id: string }[]>("GET", "/containers/json", undefined, {
+        all: true,
+        filters: filters([`${LABELS.project}=bulwark`, `${LABELS.stack}=${stack}`]),
+    });
+    const containers = await Promise.all(
+        listed.map(async ({ Id }): Promise<ContainerInfo> => {
+            const inspect = await engine.request<ContainerInspect>("GET", `/containers/${Id}/json`);
+            const labels = inspect.Config.Labels ?? {};
+            return {
+                name: inspect.Name.replace(/^\//, ""),
+                service: labels[LABELS.service] ?? "",
+                role: labels[LABELS.role] ?? "",
+                inspect,
+                processes: inspect.State.Running ? await processesOf(engine, Id) : [],
+                kernel: inspect.State.Running ? kernelView(inspect.State.Pid, Id) : undefined,
+            };
+        }),
+    );
+    const networks = await engine.request<{ Name: string; Internal: boolean; IPAM?: { Config?: { Subnet?: string }[] | null } }[]>("GET", "/networks", undefined, {
+        filters: filters([`${LABELS.stack}=${stack}`]),
+    });
+    return {
+        stack,
+        containers: containers.sort((a, b) => a.name.localeCompare(b.name)),
+        networks: networks.map((n) => ({ name: n.Name, internal: n.Internal, subnets: (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? "").filter(Boolean) })),
+    };
+}
+
+/** One variable from the container's configured environment (never the whole list: it holds secrets). */
+export function envValue(c: ContainerInfo, key: string): string | undefined {
+    const entry = (c.inspect.Config.Env ?? []).find((e) => e.startsWith(`${key}=`));
+    return entry?.slice(key.length + 1);
+}
