@@ -85,7 +85,7 @@ function assertPulumiStep(job: Job, command: string): Step {
 describe("CI workflow templates", function () {
     this.timeout(30_000);
 
-    for (const name of ["preview.yml", "deploy.yml"]) {
+    for (const name of ["preview.yml", "deploy.yml", "audit.yml"]) {
         it(`${name} is a valid GitHub workflow (action-validator, offline)`, () => {
             assert.ok(fs.existsSync(VALIDATOR), "run npm ci: @action-validator/cli is a devDependency");
             const run = spawnSync(VALIDATOR, [path.join(WORKFLOWS, name)], { encoding: "utf8" });
@@ -146,8 +146,25 @@ describe("CI workflow templates", function () {
         });
     });
 
+    describe("audit.yml", () => {
+        const workflow = load("audit.yml");
+
+        it("CMP-04 runs the live audit on a schedule on the Docker host and keeps its JSON report", () => {
+            const schedule = workflow.on.schedule as { cron: string }[];
+            assert.ok(Array.isArray(schedule) && schedule.length > 0, "no schedule");
+            const job = workflow.jobs.verify as Job & { "runs-on": string[] };
+            assert.ok(job["runs-on"].includes("self-hosted"), "verify reads the local Docker engine: it must run on the host");
+            const audit = job.steps.find((s) => s.run?.startsWith("npm run --silent verify"));
+            assert.match(audit?.run ?? "", /--json > verify\.json$/);
+            const upload = usesStep(job, "actions/upload-artifact");
+            assert.equal(upload.if, "always()", "the report is kept when the audit fails");
+            assert.equal(upload.with?.path, "verify.json");
+            assert.ok(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.verify, "npm run verify exists");
+        });
+    });
+
     it("pins every action to a version", () => {
-        for (const step of [...stepsOf(load("preview.yml")), ...stepsOf(load("deploy.yml"))].filter((s) => s.uses)) {
+        for (const step of [...stepsOf(load("preview.yml")), ...stepsOf(load("deploy.yml")), ...stepsOf(load("audit.yml"))].filter((s) => s.uses)) {
             assert.match(step.uses!, /@v?\d+(\.\d+)*$/, step.uses);
         }
     });
