@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Builds the Debian base the images are built FROM when no registry is reachable: debootstrap of bookworm
+# (minbase) with bookworm-updates and bookworm-security enabled, apt caches removed, imported into the local
+# engine. Prints the image name to pass as BASE_IMAGE on stdout; everything else goes to stderr.
+#
+#   images/base/build-base.sh [--rebuild]
+#
+# Environment: BULWARK_BASE_IMAGE (default bulwark/debian-base:bookworm), DEBIAN_MIRROR
+# (default http://deb.debian.org/debian), DEBIAN_SECURITY_MIRROR (default http://deb.debian.org/debian-security).
+set -euo pipefail
+
+image="${BULWARK_BASE_IMAGE:-bulwark/debian-base:bookworm}"
+mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+security_mirror="${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
+suite="bookworm"
+rebuild=false
+
+log() { printf 'build-base: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+for arg in "$@"; do
+    case "$arg" in
+        --rebuild) rebuild=true ;;
+        -h | --help)
+            sed -n '2,9p' "$0" >&2
+            exit 0
+            ;;
+        *) die "unknown argument '$arg' (expected --rebuild)" ;;
+    esac
+done
+
+command -v docker >/dev/null 2>&1 || die "docker CLI not found; run scripts/setup-host.sh"
+docker info >/dev/null 2>&1 || die "cannot reach the Docker engine (is dockerd running, and may this user use it?)"
+
+if [[ "$rebuild" == false ]] && docker image inspect "$image" >/dev/null 2>&1; then
+    log "reusing existing $image (pass --rebuild to make a fresh one with current security updates)"
+    printf '%s\n' "$image"
+    exit 0
+fi
+
+[[ "$(id -u)" -eq 0 ]] || die "debootstrap needs root; run as root (sudo $0 $*)"
+command -v debootstrap >/dev/null 2>&1 || die "debootstrap not found; run scripts/setup-host.sh"
+
+workdir="$(mktemp -d /tmp/bulwark-base.XXXXXX)"
+cleanup() { rm -rf --one-file-system "$workdir"; }
+trap cleanup EXIT
+rootfs="$workdir/rootfs"
+
+log "debootstrap --variant=minbase $suite from $mirror (about a minute)"
+debootstrap --variant=minbase "$suite" "$rootfs" "$mirror" >&2
+
+# The images' own `apt-get update && apt-get upgrade` then pick up point and security updates.
+cat >"$rootfs/etc/apt/sources.list" <<SOURCES
+deb $mirror $suite main
+deb $mirror $suite-updates main
+deb $security_mirror $suite-security main
+SOURCES
+
+# No package lists, caches or host-specific files in the image: they are stale by the next build anyway.
+rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \
+    "$rootfs"/var/log/*.log "$rootfs"/var/log/apt/* "$rootfs"/tmp/* "$rootfs"/var/tmp/*
+: >"$rootfs/etc/resolv.conf"
+: >"$rootfs/etc/hostname"
+
+created="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+log "importing as $image"
+tar --numeric-owner -C "$rootfs" -c . |
+    docker import \
+        --change 'CMD ["/bin/bash"]' \
+        --change "LABEL org.opencontainers.image.title=bulwark-debian-base" \
+        --change "LABEL org.opencontainers.image.created=$created" \
+        --change "LABEL org.opencontainers.image.source=debootstrap:$suite:minbase" \
+        - "$image" >&2
+
+printf '%s\n' "$image"

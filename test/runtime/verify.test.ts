@@ -1,0 +1,70 @@
+// The live audit (npm run verify) against the running stack: every row passes; then one extra container,
+// labelled as part of the stack, with one hardening setting removed, makes exactly its row fail and the CLI
+// exit 1 (CMP-04).
+import { spawnSync } from "node:child_process";
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import type { RuntimeSession } from "../../tools/runtime/session";
+import type { Row } from "../../tools/verify/checks";
+import type { Report } from "../../tools/verify/report";
+import { runVerify } from "../../tools/verify/verify";
+import { describeLive, runtimeSession, SESSION_TIMEOUT_MS } from "./fixture";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const failing = (rows: readonly Row[]) => rows.filter((r) => r.result === "fail");
+const describeRows = (rows: readonly Row[]) => rows.map((r) => `${r.check} @ ${r.target}: ${r.detail}`).join("\n");
+
+describeLive("runtime: npm run verify against the stack", function () {
+    let s: RuntimeSession;
+    before(async function () {
+        this.timeout(SESSION_TIMEOUT_MS);
+        s = await runtimeSession();
+    });
+
+    it("passes every check on the stack as the program defines it", async function () {
+        this.timeout(120_000);
+        const { rows, proxy } = await runVerify({ engine: s.engine, stack: s.stackName });
+        assert.equal(proxy, s.proxyHttpsUrl, "verify found the proxy from its published port");
+        assert.deepEqual(failing(rows), [], describeRows(failing(rows)));
+        const containers = new Set(rows.map((r) => r.target));
+        for (const spec of s.run.specs.values()) assert.ok(containers.has(spec.name), `no rows for ${spec.name}`);
+        for (const name of ["user-non-root", "read-only-root", "tls-1.0-refused", "hsts", "cookie-flags", "auth-rate-limit", "db-password-encryption", "db-no-host-login"]) {
+            assert.ok(rows.some((r) => r.check === name), `no ${name} row`);
+        }
+    });
+
+    it("fails exactly the read-only row of a stack container started without --read-only (CLI, --json, exit 1)", async function () {
+        this.timeout(240_000);
+        const frontend = s.run.specs.get("app-frontend");
+        assert.ok(frontend, "no app-frontend spec to copy");
+        const name = `${s.stackName}-tampered`;
+        const network = frontend.body.HostConfig.NetworkMode as string;
+        await s.run.create(name, {
+            ...frontend.body,
+            Labels: { ...frontend.body.Labels, "bulwark.service": "tampered" },
+            HostConfig: { ...frontend.body.HostConfig, ReadonlyRootfs: false },
+            // No alias: the proxy must keep sending traffic to the real frontend.
+            NetworkingConfig: { EndpointsConfig: { [network]: {} } },
+        });
+        try {
+            await s.run.waitHealthy(name, frontend.wait.timeoutSeconds);
+            const cli = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools", "verify", "cli.ts"), "--stack", s.stackName, "--json"], {
+                cwd: ROOT,
+                encoding: "utf8",
+                timeout: 120_000,
+            });
+            assert.equal(cli.status, 1, `verify exit code; stderr:\n${cli.stderr}`);
+            const report = JSON.parse(cli.stdout) as Report;
+            assert.equal(report.passed, false);
+            const failed = failing(report.rows);
+            assert.deepEqual(
+                failed.map((r) => ({ check: r.check, target: r.target, controls: r.controls })),
+                [{ check: "read-only-root", target: name, controls: ["CON-06"] }],
+                describeRows(failed),
+            );
+            assert.ok(report.rows.filter((r) => r.target === name).length > 5, "the tampered container was audited like the others");
+        } finally {
+            await s.engine.request("DELETE", `/containers/${name}`, undefined, { force: true }).catch(() => undefined);
+        }
+    });
+});
