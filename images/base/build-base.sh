@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the Debian base the images are built FROM when no registry is reachable: debootstrap of bookworm
 # (minbase) with bookworm-updates and bookworm-security enabled, apt caches removed, imported into the local
-# engine. Prints the image name to pass as BASE_IMAGE on stdout; everything else goes to stderr.
+# engine. Prints the image name to pass as BASE_IMAGE on stdout (with --id, its content-addressed image ID,
+# for the stack's `baseImage` config, which accepts only immutable references); everything else goes to stderr.
 #
-#   images/base/build-base.sh [--rebuild]
+#   images/base/build-base.sh [--rebuild] [--id]
 #
 # Environment: BULWARK_BASE_IMAGE (default bulwark/debian-base:bookworm), DEBIAN_MIRROR
 # (default http://deb.debian.org/debian), DEBIAN_SECURITY_MIRROR (default http://deb.debian.org/debian-security).
@@ -14,6 +15,7 @@ mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 security_mirror="${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
 suite="bookworm"
 rebuild=false
+print_id=false
 
 log() { printf 'build-base: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -21,20 +23,29 @@ die() { log "error: $*"; exit 1; }
 for arg in "$@"; do
     case "$arg" in
         --rebuild) rebuild=true ;;
+        --id) print_id=true ;;
         -h | --help)
-            sed -n '2,9p' "$0" >&2
+            sed -n '2,10p' "$0" >&2
             exit 0
             ;;
-        *) die "unknown argument '$arg' (expected --rebuild)" ;;
+        *) die "unknown argument '$arg' (expected --rebuild or --id)" ;;
     esac
 done
 
 command -v docker >/dev/null 2>&1 || die "docker CLI not found; run scripts/setup-host.sh"
 docker info >/dev/null 2>&1 || die "cannot reach the Docker engine (is dockerd running, and may this user use it?)"
 
+print_result() {
+    if [[ "$print_id" == true ]]; then
+        docker image inspect --format '{{.Id}}' "$image"
+    else
+        printf '%s\n' "$image"
+    fi
+}
+
 if [[ "$rebuild" == false ]] && docker image inspect "$image" >/dev/null 2>&1; then
     log "reusing existing $image (pass --rebuild to make a fresh one with current security updates)"
-    printf '%s\n' "$image"
+    print_result
     exit 0
 fi
 
@@ -72,4 +83,4 @@ tar --numeric-owner -C "$rootfs" -c . |
         --change "LABEL org.opencontainers.image.source=debootstrap:$suite:minbase" \
         - "$image" >&2
 
-printf '%s\n' "$image"
+print_result
