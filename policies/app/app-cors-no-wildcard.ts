@@ -1,7 +1,7 @@
 // APP-01: the backend trusts cross-origin requests only from known HTTPS origins. A wildcard lets any site
 // read API responses with the user's credentials; a plain-http origin can be spoofed on the network.
 import { resourcePolicy } from "../lib/policy";
-import { CONTAINER_TYPE, ContainerProps, containerLabel, envsOf } from "../lib/docker-refs";
+import { containerLabel, envsOf, validateContainer } from "../lib/docker-refs";
 
 interface Config {
     allowLocalhost: boolean;
@@ -54,12 +54,8 @@ export const appCorsNoWildcard = resourcePolicy({
             },
         },
     },
-    validateResource: (args, reportViolation) => {
-        if (args.type !== CONTAINER_TYPE) {
-            args.notApplicable(`only applies to ${CONTAINER_TYPE}`);
-        }
+    validateResource: validateContainer((props, args, reportViolation) => {
         const config = args.getConfig<Config>();
-        const props = args.props as ContainerProps;
         const envs = envsOf(props);
         for (const envName of config.corsEnvNames) {
             const value = envs.get(envName)?.value;
@@ -77,5 +73,5 @@ export const appCorsNoWildcard = resourcePolicy({
                 }
             }
         }
-    },
+    }),
 });

@@ -1,7 +1,7 @@
 // APP-02: a stolen access token is useful only until it expires, so its lifetime is bounded, and refresh
 // tokens (which mint new access tokens) are bounded too. The stack passes both lifetimes to the app as env.
 import { resourcePolicy } from "../lib/policy";
-import { CONTAINER_TYPE, ContainerProps, containerLabel, envsOf } from "../lib/docker-refs";
+import { containerLabel, envsOf, validateContainer } from "../lib/docker-refs";
 
 interface Config {
     minAccessTtlSeconds: number;
@@ -27,12 +27,8 @@ export const appJwtLifetimeBounded = resourcePolicy({
             maxRefreshTtlSeconds: { type: "integer", minimum: 1, default: 2592000, description: "Longest refresh token lifetime" },
         },
     },
-    validateResource: (args, reportViolation) => {
-        if (args.type !== CONTAINER_TYPE) {
-            args.notApplicable(`only applies to ${CONTAINER_TYPE}`);
-        }
+    validateResource: validateContainer((props, args, reportViolation) => {
         const config = args.getConfig<Config>();
-        const props = args.props as ContainerProps;
         const envs = envsOf(props);
         if (!envs.has("JWT_SECRET")) {
             return; // only the container that signs tokens needs lifetimes
@@ -62,5 +58,5 @@ export const appJwtLifetimeBounded = resourcePolicy({
         };
         check("JWT_ACCESS_TTL_SECONDS", config.minAccessTtlSeconds, config.maxAccessTtlSeconds, Math.min(900, config.maxAccessTtlSeconds));
         check("JWT_REFRESH_TTL_SECONDS", 1, config.maxRefreshTtlSeconds, Math.min(1209600, config.maxRefreshTtlSeconds));
-    },
+    }),
 });

@@ -1,7 +1,7 @@
 // NET-05: in production Rails must redirect to HTTPS, set HSTS and mark cookies Secure itself, so that a
 // proxy misconfiguration cannot silently serve the app over plain HTTP.
 import { resourcePolicy } from "../lib/policy";
-import { CONTAINER_TYPE, ContainerProps, containerLabel, envsOf } from "../lib/docker-refs";
+import { containerLabel, envsOf, validateContainer } from "../lib/docker-refs";
 
 interface Config {
     productionValues: string[];
@@ -26,12 +26,8 @@ export const appRailsForceSsl = resourcePolicy({
             },
         },
     },
-    validateResource: (args, reportViolation) => {
-        if (args.type !== CONTAINER_TYPE) {
-            args.notApplicable(`only applies to ${CONTAINER_TYPE}`);
-        }
+    validateResource: validateContainer((props, args, reportViolation) => {
         const config = args.getConfig<Config>();
-        const props = args.props as ContainerProps;
         const envs = envsOf(props);
         const railsEnv = envs.get("RAILS_ENV")?.value;
         if (railsEnv === undefined || !config.productionValues.includes(railsEnv)) {
@@ -49,5 +45,5 @@ export const appRailsForceSsl = resourcePolicy({
                 `[NET-05] Container ${label} runs RAILS_ENV=${railsEnv} with RAILS_FORCE_SSL=${forceSsl.value}. Set RAILS_FORCE_SSL=true.`,
             );
         }
-    },
+    }),
 });

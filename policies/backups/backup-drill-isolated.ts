@@ -1,7 +1,7 @@
 // BAK-03: the restore drill decrypts backups with the age identity, so it runs with no network at all: a
 // compromise of the drill cannot send the decrypted data or the key anywhere.
 import { resourcePolicy } from "../lib/policy";
-import { CONTAINER_TYPE, ContainerProps, attachedNetworkNames, containerLabel, publishesPorts, roleOf } from "../lib/docker-refs";
+import { attachedNetworkNames, containerLabel, publishesPorts, roleOf, validateContainer } from "../lib/docker-refs";
 
 interface Config {
     drillRole: string;
@@ -21,12 +21,8 @@ export const backupDrillIsolated = resourcePolicy({
             drillRole: { type: "string", default: "backup-drill", description: "bulwark.role of the restore-drill container" },
         },
     },
-    validateResource: (args, reportViolation) => {
-        if (args.type !== CONTAINER_TYPE) {
-            args.notApplicable(`only applies to ${CONTAINER_TYPE}`);
-        }
+    validateResource: validateContainer((props, args, reportViolation) => {
         const config = args.getConfig<Config>();
-        const props = args.props as ContainerProps;
         if (roleOf(props) !== config.drillRole) {
             args.notApplicable(`only applies to the '${config.drillRole}' container`);
         }
@@ -47,5 +43,5 @@ export const backupDrillIsolated = resourcePolicy({
         if (publishesPorts(props)) {
             reportViolation(`[BAK-03] Restore-drill container ${label} publishes ports. Remove \`ports\` and \`publishAllPorts\`.`);
         }
-    },
+    }),
 });

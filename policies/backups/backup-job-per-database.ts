@@ -4,15 +4,15 @@
 import { PolicyResource } from "@pulumi/policy";
 import { stackPolicy } from "../lib/policy";
 import {
-    DEFAULT_DATABASE_IMAGE_PATTERNS,
+    DATABASE_IMAGE_PATTERNS_SCHEMA,
     attachmentsOf,
     containerLabel,
     containerProps,
     containersOf,
+    envsOf,
     isDatabaseContainer,
     networkKey,
     networksOf,
-    envsOf,
     roleOf,
 } from "../lib/docker-refs";
 
@@ -62,12 +62,7 @@ export const backupJobPerDatabase = stackPolicy({
     configSchema: {
         properties: {
             backupRole: { type: "string", default: "backup", description: "bulwark.role of the backup job container" },
-            databaseImagePatterns: {
-                type: "array",
-                items: { type: "string" },
-                default: [...DEFAULT_DATABASE_IMAGE_PATTERNS],
-                description: "Image repository substrings that identify a database container without a role label",
-            },
+            databaseImagePatterns: DATABASE_IMAGE_PATTERNS_SCHEMA,
         },
     },
     validateStack: (args, reportViolation) => {

@@ -1,7 +1,7 @@
 // BAK-04 / CMP-01: the local rotation of backups is declared, so old backups are pruned on a known schedule
 // rather than kept forever or lost to a full disk.
 import { resourcePolicy } from "../lib/policy";
-import { CONTAINER_TYPE, ContainerProps, containerLabel, envsOf, roleOf } from "../lib/docker-refs";
+import { containerLabel, envsOf, roleOf, validateContainer } from "../lib/docker-refs";
 
 interface Config {
     backupRole: string;
@@ -29,12 +29,8 @@ export const backupRetentionDeclared = resourcePolicy({
             minKeepMonthly: { type: "integer", minimum: 1, default: 1, description: "Fewest monthly backups to keep" },
         },
     },
-    validateResource: (args, reportViolation) => {
-        if (args.type !== CONTAINER_TYPE) {
-            args.notApplicable(`only applies to ${CONTAINER_TYPE}`);
-        }
+    validateResource: validateContainer((props, args, reportViolation) => {
         const config = args.getConfig<Config>();
-        const props = args.props as ContainerProps;
         if (roleOf(props) !== config.backupRole) {
             args.notApplicable(`only applies to the '${config.backupRole}' container`);
         }
@@ -65,5 +61,5 @@ export const backupRetentionDeclared = resourcePolicy({
                 );
             }
         }
-    },
+    }),
 });

@@ -2,10 +2,24 @@
 // found by their bulwark.role label, and a container's networksAdvanced[].name resolved to a docker Network of
 // the stack (by name or id). Resource policies get raw inputs and stack policies get PolicyResources, so the
 // helpers take plain props and leave the iteration to the caller.
-import { PolicyResource } from "@pulumi/policy";
+import * as docker from "@pulumi/docker";
+import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
 import { LABELS, labelValue } from "./labels";
 
 export const CONTAINER_TYPE = "docker:index/container:Container";
+
+/**
+ * A resource validation for docker Containers only, with their props typed. Built on validateResourceOfType so
+ * the engine can skip other resource types without calling the policy.
+ */
+export function validateContainer(
+    validate: (props: ContainerProps, args: ResourceValidationArgs, reportViolation: ReportViolation) => void,
+): ResourceValidation {
+    return validateResourceOfType(docker.Container, (container, args, reportViolation) =>
+        validate(container as unknown as ContainerProps, args, reportViolation),
+    );
+}
 export const NETWORK_TYPE = "docker:index/network:Network";
 
 /** The container properties the network, secret, app and backup policies read. */
@@ -44,6 +58,14 @@ export interface EnvEntry {
 export const BACKUP_FAMILY_ROLES: readonly string[] = ["backup", "backup-drill", "backup-uploader"];
 
 export const DEFAULT_DATABASE_IMAGE_PATTERNS: readonly string[] = ["postgres", "mysql", "mariadb", "mongo", "redis"];
+
+/** The config schema entry every database-aware policy shares. */
+export const DATABASE_IMAGE_PATTERNS_SCHEMA = {
+    type: "array",
+    items: { type: "string" },
+    default: [...DEFAULT_DATABASE_IMAGE_PATTERNS],
+    description: "Image repository substrings that identify a database container without a role label",
+} as const satisfies PolicyConfigJSONSchema;
 
 /** Docker's predefined networks: none of them is a user-defined, isolated network. */
 export const PREDEFINED_NETWORKS: readonly string[] = ["bridge", "default", "host", "none"];

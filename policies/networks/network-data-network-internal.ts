@@ -4,7 +4,7 @@
 import { PolicyResource } from "@pulumi/policy";
 import { stackPolicy } from "../lib/policy";
 import {
-    DEFAULT_DATABASE_IMAGE_PATTERNS,
+    DATABASE_IMAGE_PATTERNS_SCHEMA,
     attachmentsOf,
     containerLabel,
     containerProps,
@@ -40,12 +40,7 @@ export const networkDataNetworkInternal = stackPolicy({
                 default: ["app", "database", "backup"],
                 description: "bulwark.role values allowed on a network the database is attached to",
             },
-            databaseImagePatterns: {
-                type: "array",
-                items: { type: "string" },
-                default: [...DEFAULT_DATABASE_IMAGE_PATTERNS],
-                description: "Image repository substrings that identify a database container without a role label",
-            },
+            databaseImagePatterns: DATABASE_IMAGE_PATTERNS_SCHEMA,
         },
     },
     validateStack: (args, reportViolation) => {

@@ -3,7 +3,7 @@
 // database to nothing else, and publishing nothing, keeps it off the host network.
 import { stackPolicy } from "../lib/policy";
 import {
-    DEFAULT_DATABASE_IMAGE_PATTERNS,
+    DATABASE_IMAGE_PATTERNS_SCHEMA,
     attachmentsOf,
     containerLabel,
     containerProps,
@@ -35,12 +35,7 @@ export const networkDatabaseInternalOnly = stackPolicy({
         "by its network alias.",
     configSchema: {
         properties: {
-            databaseImagePatterns: {
-                type: "array",
-                items: { type: "string" },
-                default: [...DEFAULT_DATABASE_IMAGE_PATTERNS],
-                description: "Image repository substrings that identify a database container without a role label",
-            },
+            databaseImagePatterns: DATABASE_IMAGE_PATTERNS_SCHEMA,
         },
     },
     validateStack: (args, reportViolation) => {

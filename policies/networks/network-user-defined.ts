@@ -1,7 +1,7 @@
 // NET-01: every service runs on user-defined networks, which give per-stack isolation and DNS by alias. The
 // default bridge connects every container on the host, and host mode drops network isolation altogether.
 import { resourcePolicy } from "../lib/policy";
-import { CONTAINER_TYPE, ContainerProps, PREDEFINED_NETWORKS, attachedNetworkNames, containerLabel, networksUnknown, quoteList } from "../lib/docker-refs";
+import { PREDEFINED_NETWORKS, attachedNetworkNames, containerLabel, networksUnknown, quoteList, validateContainer } from "../lib/docker-refs";
 
 interface Config {
     allowedNetworkModes: string[];
@@ -29,12 +29,8 @@ export const networkUserDefined = resourcePolicy({
             },
         },
     },
-    validateResource: (args, reportViolation) => {
-        if (args.type !== CONTAINER_TYPE) {
-            args.notApplicable(`only applies to ${CONTAINER_TYPE}`);
-        }
+    validateResource: validateContainer((props, args, reportViolation) => {
         const config = args.getConfig<Config>();
-        const props = args.props as ContainerProps;
         const label = containerLabel(props, args.name);
         const names = attachedNetworkNames(props);
         const mode = props.networkMode;
@@ -79,5 +75,5 @@ export const networkUserDefined = resourcePolicy({
                     `${fix} Use networkMode 'none' for a container that needs no network.`,
             );
         }
-    },
+    }),
 });

@@ -3,7 +3,7 @@
 // away: they are empty, short or placeholders. Values unknown at preview come from random resources or
 // secret config and pass. Messages name the variable only: the value must never reach a log.
 import { resourcePolicy } from "../lib/policy";
-import { CONTAINER_TYPE, ContainerProps, containerLabel, envsOf } from "../lib/docker-refs";
+import { containerLabel, envsOf, validateContainer } from "../lib/docker-refs";
 
 interface Config {
     minSecretLength: number;
@@ -76,12 +76,8 @@ export const secretEnvNotInline = resourcePolicy({
             },
         },
     },
-    validateResource: (args, reportViolation) => {
-        if (args.type !== CONTAINER_TYPE) {
-            args.notApplicable(`only applies to ${CONTAINER_TYPE}`);
-        }
+    validateResource: validateContainer((props, args, reportViolation) => {
         const config = args.getConfig<Config>();
-        const props = args.props as ContainerProps;
         const label = containerLabel(props, args.name);
         const fix = "Generate it with @pulumi/random or read it from secret config (`pulumi config set --secret`).";
         for (const { name, value } of envsOf(props).values()) {
@@ -105,5 +101,5 @@ export const secretEnvNotInline = resourcePolicy({
                 }
             }
         }
-    },
+    }),
 });
