@@ -1,0 +1,297 @@
+# Shared by the backup image's commands; sourced, never run. Logs are one JSON object per line on stdout
+# (what `docker logs` and the log driver keep). Nothing here ever prints a secret: the database password and
+# the age identity stay in the environment or in 0600 files under the /tmp tmpfs, and the webhook URL (which
+# often embeds a token) is never logged.
+
+BACKUP_DIR=${BACKUP_DIR:-/backups}
+# Runtime state (locks, last result of this container's runs) lives in the /tmp tmpfs: it is shared by the
+# scheduler and `docker exec` runs of the same container, and it needs no space on the backup volume, which
+# may be the thing that is full.
+STATE_DIR=/tmp/bulwark
+# Names: bulwark-YYYYMMDDTHHMMSSZ.dump.zst.age with bulwark-YYYYMMDDTHHMMSSZ.json beside it.
+BACKUP_PREFIX=bulwark-
+BACKUP_SUFFIX=.dump.zst.age
+MANIFEST_FORMAT=bulwark-backup/1
+NAME_RE='^bulwark-[0-9]{8}T[0-9]{6}Z$'
+
+# Backups, manifests and reports are private to the uid, like the volumes they live on.
+umask 077
+mkdir -p -m 0700 "$STATE_DIR"
+
+now_iso() { date -u -d "@${1:-$EPOCHSECONDS}" +%Y-%m-%dT%H:%M:%SZ; }
+
+# log LEVEL EVENT [key value]... : values are strings; keys ending in ':n' are emitted as numbers,
+# keys ending in ':j' as raw JSON.
+log() {
+    local level=$1 event=$2 args=() key
+    shift 2
+    while (($# >= 2)); do
+        key=$1
+        case $key in
+            *:n) args+=(--argjson "${key%:n}" "${2:-null}") ;;
+            *:j) args+=(--argjson "${key%:j}" "${2:-null}") ;;
+            *) args+=(--arg "$key" "$2") ;;
+        esac
+        shift 2
+    done
+    jq -nc --arg time "$(now_iso)" --arg level "$level" --arg event "$event" --arg component "${COMPONENT:-backup}" \
+        "${args[@]}" '$ARGS.named' || printf '{"level":"%s","event":"%s","note":"log encoding failed"}\n' "$level" "$event"
+}
+
+# alert EVENT JSON: POSTs {"source":"bulwark-backup",...} to ALERT_WEBHOOK_URL when set. Bounded in time and
+# never fatal: a broken webhook must not turn a good backup into a failed one, or hide the original error.
+alert() {
+    local event=$1 details=${2:-'{}'} body
+    [[ -n ${ALERT_WEBHOOK_URL:-} ]] || return 0
+    body=$(jq -nc --arg event "$event" --arg component "${COMPONENT:-backup}" --arg host "${HOSTNAME:-}" \
+        --arg time "$(now_iso)" --argjson details "$details" \
+        '{source: "bulwark-backup", event: $event, component: $component, host: $host, time: $time, details: $details}') || return 0
+    # In the background and waited for, so a SIGTERM meanwhile is handled at once.
+    curl -fsS -o /dev/null --max-time "${ALERT_TIMEOUT_SECONDS:-10}" --retry 1 --retry-max-time 15 \
+        -H 'Content-Type: application/json' --data-binary "$body" "$ALERT_WEBHOOK_URL" 2>/dev/null &
+    if wait $!; then
+        log info alert_sent alert "$event"
+    else
+        log warn alert_failed alert "$event" note "the alert webhook did not accept the alert"
+    fi
+    return 0
+}
+
+# Backup names carry their UTC timestamp; these convert both ways without forking date(1) per name.
+name_epoch() { # bulwark-20250102T031500Z -> epoch
+    local s=${1#"$BACKUP_PREFIX"}
+    date -u -d "${s:0:4}-${s:4:2}-${s:6:2} ${s:9:2}:${s:11:2}:${s:13:2}" +%s
+}
+
+# Complete backups, oldest first: a backup is complete only when both its data file and its manifest exist
+# (the manifest is written last, after the data file's atomic rename).
+list_backups() {
+    local m name
+    for m in "$BACKUP_DIR"/"$BACKUP_PREFIX"*.json; do
+        [[ -e $m ]] || continue
+        name=$(basename "$m" .json)
+        [[ $name =~ $NAME_RE && -f $BACKUP_DIR/$name$BACKUP_SUFFIX ]] && printf '%s\n' "$name"
+    done | sort
+}
+
+newest_backup() { list_backups | tail -n 1; }
+
+# sha256 of a file compared with its manifest; prints the actual digest.
+file_sha256() { sha256sum -- "$1" | cut -d' ' -f1; }
+
+# Durable replace: write to a temporary name, fsync it, rename over the target, fsync the directory.
+write_atomic() { # write_atomic TARGET < content
+    local target=$1 tmp
+    tmp="$(dirname "$target")/.$(basename "$target").tmp.$$"
+    cat >"$tmp" && sync -- "$tmp" && mv -f -- "$tmp" "$target" && sync -- "$(dirname "$target")" || {
+        rm -f -- "$tmp"
+        return 1
+    }
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Data fingerprint: per-table row counts and an order-independent checksum (the sum of a 64-bit hash of each
+# row's text form), in one statement so it can run inside the dump's exported snapshot. The session
+# settings pin every type's text output, so the restored copy yields the same text as the source. The hash
+# is PostgreSQL's own hashtextextended (cheaper than md5; the row-to-text conversion is most of the
+# rest): stable for a major version on one architecture, which is what the drill, on the same image, uses.
+FINGERPRINT_SETTINGS="SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres';
+SET extra_float_digits = 1; SET bytea_output = 'hex'; SET lc_monetary = 'C'; SET statement_timeout = 0;"
+# Ordinary tables outside the system schemas, except tables that belong to extensions (pg_dump leaves
+# their data out).
+FINGERPRINT_SQL="SELECT coalesce(json_object_agg(tbl, json_build_object('rows', rows, 'checksum', checksum) ORDER BY tbl), '{}')
+FROM (
+  SELECT format('%I.%I', n.nspname, c.relname) AS tbl,
+         (xpath('/row/n/text()', x))[1]::text::bigint AS rows,
+         (xpath('/row/s/text()', x))[1]::text AS checksum
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL query_to_xml(format(
+      'SELECT count(*) AS n, coalesce(sum(hashtextextended(t::text, 0)), 0) AS s FROM %I.%I AS t',
+      n.nspname, c.relname), false, true, '') AS x
+  WHERE c.relkind = 'r'
+    AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+) AS per_table;"
+
+# sha256 over the canonical (key-sorted, compact) JSON of the per-table fingerprint.
+data_checksum() { jq -cS . | sha256sum | cut -d' ' -f1; }
+
+# ---------------------------------------------------------------------------------------------------------
+# Five-field cron (minute hour day-of-month month day-of-week) with *, lists, ranges and steps, in UTC, as
+# infra/config.ts isCron accepts. Pure shell arithmetic: the health check runs every minute.
+declare -a CRON_LIST # CRON_LIST[i]: " v v v " for field i
+CRON_DOM_ANY=0 CRON_DOW_ANY=0
+
+cron_parse() {
+    local expr=$1 i part lo hi step v set
+    local -a fields parts
+    local -a mins=(0 0 1 1 0) maxs=(59 23 31 12 7)
+    read -r -a fields <<<"$expr"
+    ((${#fields[@]} == 5)) || return 1
+    for i in 0 1 2 3 4; do
+        set=" "
+        IFS=, read -r -a parts <<<"${fields[i]}"
+        for part in "${parts[@]}"; do
+            [[ $part =~ ^(\*|([0-9]+)(-([0-9]+))?)(/([0-9]+))?$ ]] || return 1
+            step=${BASH_REMATCH[6]:-1}
+            if [[ ${BASH_REMATCH[1]} == "*" ]]; then
+                lo=${mins[i]} hi=${maxs[i]}
+            else
+                lo=$((10#${BASH_REMATCH[2]}))
+                hi=$((10#${BASH_REMATCH[4]:-${BASH_REMATCH[2]}}))
+                # "a/s" means from a to the field's end, every s.
+                [[ -n ${BASH_REMATCH[6]} && -z ${BASH_REMATCH[4]} ]] && hi=${maxs[i]}
+            fi
+            ((step >= 1 && lo <= hi && lo >= mins[i] && hi <= maxs[i])) || return 1
+            for ((v = lo; v <= hi; v += step)); do
+                # Day-of-week 7 is Sunday, like 0.
+                ((i == 4 && v == 7)) && { [[ $set == *" 0 "* ]] || set+="0 "; continue; }
+                [[ $set == *" $v "* ]] || set+="$v "
+            done
+        done
+        CRON_LIST[i]=$set
+    done
+    [[ ${fields[2]} == "*" ]] && CRON_DOM_ANY=1 || CRON_DOM_ANY=0
+    [[ ${fields[4]} == "*" ]] && CRON_DOW_ANY=1 || CRON_DOW_ANY=0
+    return 0
+}
+
+# civil_from_days DAYS -> sets CIV_M CIV_D, the month and day (proleptic Gregorian, days since 1970-01-01).
+civil_from_days() {
+    local z=$(($1 + 719468)) era doe yoe doy mp
+    era=$(((z >= 0 ? z : z - 146096) / 146097))
+    doe=$((z - era * 146097))
+    yoe=$(((doe - doe / 1460 + doe / 36524 - doe / 146096) / 365))
+    doy=$((doe - (365 * yoe + yoe / 4 - yoe / 100)))
+    mp=$(((5 * doy + 2) / 153))
+    CIV_D=$((doy - (153 * mp + 2) / 5 + 1))
+    CIV_M=$((mp < 10 ? mp + 3 : mp - 9))
+}
+
+# Whether the schedule fires on day DAYS (since the epoch): cron ORs day-of-month and day-of-week when
+# both are restricted.
+cron_day_matches() {
+    local days=$1 dow dom_ok dow_ok
+    civil_from_days "$days"
+    [[ ${CRON_LIST[3]} == *" $CIV_M "* ]] || return 1
+    dow=$(((days + 4) % 7))
+    [[ ${CRON_LIST[2]} == *" $CIV_D "* ]] && dom_ok=1 || dom_ok=0
+    [[ ${CRON_LIST[4]} == *" $dow "* ]] && dow_ok=1 || dow_ok=0
+    if ((CRON_DOM_ANY == 0 && CRON_DOW_ANY == 0)); then
+        ((dom_ok || dow_ok))
+    else
+        ((dom_ok && dow_ok))
+    fi
+}
+
+cron_matches() { # cron_matches EPOCH (after cron_parse)
+    local t=$1
+    [[ ${CRON_LIST[0]} == *" $(((t / 60) % 60)) "* && ${CRON_LIST[1]} == *" $(((t / 3600) % 24)) "* ]] || return 1
+    cron_day_matches $((t / 86400))
+}
+
+# Minutes of the day at which the schedule fires, ascending.
+cron_times_of_day() {
+    local h m out=()
+    for h in ${CRON_LIST[1]}; do
+        for m in ${CRON_LIST[0]}; do out+=($((h * 60 + m))); done
+    done
+    printf '%s\n' "${out[@]}" | sort -n
+}
+
+# How far ahead the schedule is searched: four years and a week, so that even "Feb 29" schedules fire.
+CRON_HORIZON_DAYS=1468
+
+# cron_next EPOCH: the first firing time strictly after EPOCH (prints epoch; fails if none in the horizon).
+cron_next() {
+    local after=$1 day start_day tod
+    local -a tods
+    mapfile -t tods < <(cron_times_of_day)
+    start_day=$((after / 86400))
+    for ((day = start_day; day < start_day + CRON_HORIZON_DAYS; day++)); do
+        cron_day_matches "$day" || continue
+        for tod in "${tods[@]}"; do
+            if ((day * 86400 + tod * 60 > after)); then
+                echo $((day * 86400 + tod * 60))
+                return 0
+            fi
+        done
+    done
+    return 1
+}
+
+# cron_max_interval EPOCH: the longest gap in seconds between two consecutive firings in the horizon; the
+# health checks derive their staleness bound from it.
+cron_max_interval() {
+    local from=$1 day start_day prev_day=-1 gap max=0 i first last
+    local -a tods
+    mapfile -t tods < <(cron_times_of_day)
+    first=${tods[0]} last=${tods[${#tods[@]} - 1]}
+    for ((i = 1; i < ${#tods[@]}; i++)); do
+        gap=$(((tods[i] - tods[i - 1]) * 60))
+        ((gap > max)) && max=$gap
+    done
+    start_day=$((from / 86400))
+    for ((day = start_day; day < start_day + CRON_HORIZON_DAYS; day++)); do
+        cron_day_matches "$day" || continue
+        if ((prev_day >= 0)); then
+            gap=$((((day - prev_day) * 1440 - last + first) * 60))
+            ((gap > max)) && max=$gap
+        fi
+        prev_day=$day
+    done
+    ((prev_day >= 0)) || return 1
+    # A schedule firing once in the horizon: treat the horizon itself as the interval.
+    ((max > 0)) || max=$((CRON_HORIZON_DAYS * 86400))
+    echo "$max"
+}
+
+# Sleeps until EPOCH; `wait` returns as soon as a trapped SIGTERM arrives, so stopping is immediate.
+sleep_until() {
+    local target=$1 pid
+    while ((EPOCHSECONDS < target)) && [[ -z ${STOPPING:-} ]]; do
+        sleep $((target - EPOCHSECONDS > 60 ? 60 : target - EPOCHSECONDS)) &
+        pid=$!
+        wait "$pid" || kill "$pid" 2>/dev/null || true
+    done
+}
+
+# scheduler_loop SCHEDULE STATE_NAME COMMAND...: runs COMMAND at every firing of SCHEDULE until SIGTERM.
+# Writes $STATE_DIR/STATE_NAME.json (schedule, interval, first due time) for the health check.
+scheduler_loop() {
+    local schedule=$1 state=$2 next interval started
+    shift 2
+    cron_parse "$schedule" || {
+        log error config_invalid key schedule value "$schedule" note "not a five-field cron expression"
+        return 2
+    }
+    started=$EPOCHSECONDS
+    interval=$(cron_max_interval "$started") || {
+        log error config_invalid value "$schedule" note "the schedule never fires"
+        return 2
+    }
+    next=$(cron_next "$started") || return 2
+    jq -nc --arg schedule "$schedule" --argjson interval "$interval" --argjson started "$started" --argjson firstDue "$next" \
+        '{schedule: $schedule, intervalSeconds: $interval, startedAt: $started, firstDueAt: $firstDue}' \
+        | write_atomic "$STATE_DIR/$state.json"
+    log info scheduler_started schedule "$schedule" command "$*" intervalSeconds:n "$interval" nextRun "$(now_iso "$next")"
+
+    CHILD=""
+    STOPPING=""
+    trap 'STOPPING=1; [[ -z $CHILD ]] || kill -TERM "$CHILD" 2>/dev/null || true' TERM INT
+    while [[ -z $STOPPING ]]; do
+        sleep_until "$next"
+        [[ -n $STOPPING ]] && break
+        "$@" &
+        CHILD=$!
+        # wait returns early when the trap fires; wait again for the child to finish its own cleanup.
+        wait "$CHILD" || true
+        [[ -n $STOPPING ]] && { wait "$CHILD" 2>/dev/null || true; }
+        CHILD=""
+        next=$(cron_next "$EPOCHSECONDS") || break
+        [[ -z $STOPPING ]] && log info scheduler_next nextRun "$(now_iso "$next")"
+    done
+    log info scheduler_stopped signal TERM
+    return 0
+}

@@ -1,0 +1,222 @@
+// Faults of the backup job and the restore drill, on the real engine: the database killed during a dump,
+// a full backup volume, damaged backups (checksum, decrypt, restore failures), the wrong or a missing key.
+import * as assert from "node:assert/strict";
+import { BACKUP_DIR, DRILL_REPORT_DIR } from "../../infra/components/backup";
+import {
+    ageKeyPair, backupNow, Database, docker, dockerAsync, dockerAvailable, exec, jsonLines, listBackupDir,
+    logs, readJson, runBackupJob, runDrill, Sandbox, seedSmall, sqlOk, startDatabase, waitFor, waitReady,
+} from "./backup/harness";
+
+const DATA_FILE = /^bulwark-\d{8}T\d{6}Z\.dump\.zst\.age$/;
+
+function backups(container: string): string[] {
+    return listBackupDir(container).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5));
+}
+
+/** The backup's file still matches its manifest. */
+function verifies(container: string, name: string): boolean {
+    const manifest = readJson(container, `${BACKUP_DIR}/${name}.json`);
+    return exec(container, ["sha256sum", `${BACKUP_DIR}/${name}.dump.zst.age`]).stdout.split(" ")[0] === manifest.sha256;
+}
+
+describe("backup faults (real engine)", function () {
+    this.timeout(600_000);
+    const box = new Sandbox();
+    const keys = ageKeyPair();
+    let data: string;
+    let db: Database;
+    let job: string;
+    let volume: string;
+    let drill: string;
+
+    before(async function () {
+        if (!dockerAvailable()) {
+            this.skip();
+        }
+        data = box.network("data");
+        db = await startDatabase(box, data);
+        seedSmall(db);
+        volume = box.volume("backups");
+        job = runBackupJob(box, { network: data, volume, db, recipient: keys.recipient });
+        drill = runDrill(box, { volume, reports: box.volume("drill-reports"), identity: keys.identity });
+    });
+
+    after(() => box.cleanup());
+
+    it("leaves no partial artifact when the database is killed during a dump, and the next run succeeds", async () => {
+        const first = backupNow(job);
+        assert.equal(first.code, 0, first.stdout + first.stderr);
+        const before = listBackupDir(job);
+
+        // About 100 MB of rows, and a database slowed to a fifth of a CPU, so the dump is surely mid-stream.
+        sqlOk(db, `CREATE TABLE big AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS a, repeat(md5((g * 3)::text), 3) AS b
+                   FROM generate_series(1, 600000) g`);
+        docker(["update", "--cpus", "0.2", db.container]);
+        const run = dockerAsync(["exec", job, "backup-now"]);
+        const partial = await waitFor("a growing partial file", 60_000, () => {
+            const r = exec(job, ["bash", "-c", `stat -c '%n %s' ${BACKUP_DIR}/.*.partial 2>/dev/null`]);
+            const m = /(\S+) (\d+)/.exec(r.stdout);
+            return m && Number(m[2]) > 256 * 1024 ? m[1] : undefined;
+        }, 100);
+        docker(["kill", db.container]);
+        const r = await run;
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        const failed = jsonLines(r.stdout).find((e) => e.event === "backup_failed");
+        assert.ok(failed, r.stdout);
+        assert.equal(failed.stage, "dump");
+        assert.match(String(failed.reason), /dump pipeline failed/);
+        // No manifest, no final file, no partial: exactly what was there before.
+        assert.deepEqual(listBackupDir(job), before, `left behind: ${partial}`);
+        assert.equal(exec(job, ["/usr/local/bin/healthcheck", "backup"]).code, 1, "a failed run makes the job unhealthy");
+
+        docker(["start", db.container]);
+        docker(["update", "--cpus", "1", db.container]);
+        await waitReady(db);
+        const next = backupNow(job);
+        assert.equal(next.code, 0, next.stdout + next.stderr);
+        const name = String(next.events.find((e) => e.event === "backup_completed")?.name);
+        assert.equal(readJson(job, `${BACKUP_DIR}/${name}.json`).tables["public.big"].rows, 600000);
+        assert.equal(exec(job, ["/usr/local/bin/healthcheck", "backup"]).code, 0);
+        const drilled = exec(drill, ["restore-drill"]);
+        assert.equal(drilled.code, 0, drilled.stdout + drilled.stderr);
+        sqlOk(db, "DROP TABLE big");
+    });
+
+    it("fails loudly when the backup volume is full, and keeps older backups intact and verifiable", async () => {
+        const small = box.volume("small-backups", 2);
+        // An alert webhook that cannot be reached (the data network has no way out) must not change the outcome.
+        const fullJob = runBackupJob(
+            box,
+            { network: data, volume: small, db, recipient: keys.recipient, extraEnv: { ALERT_WEBHOOK_URL: "http://alerts.invalid/hook", ALERT_TIMEOUT_SECONDS: "2" } },
+            "backup-small",
+        );
+        const ok = backupNow(fullJob);
+        assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+        const [older] = backups(fullJob);
+
+        // ~3 MB of random bytes: their dump does not compress below the 2 MB the volume has.
+        sqlOk(db, "CREATE TABLE noise AS SELECT g AS id, gen_random_bytes(1024) AS r FROM generate_series(1, 3000) g");
+        const full = backupNow(fullJob);
+        assert.equal(full.code, 1, full.stdout + full.stderr);
+        const failed = full.events.find((e) => e.event === "backup_failed");
+        assert.ok(failed, full.stdout);
+        assert.equal(failed.stage, "write");
+        assert.match(String(failed.reason), /backup volume is full \(No space left on device\)/);
+        assert.ok(full.events.some((e) => e.event === "alert_failed"), "the alert was tried, and its failure logged");
+        assert.deepEqual(listBackupDir(fullJob), [`${older}.dump.zst.age`, `${older}.json`], "no partial file is left");
+        assert.ok(verifies(fullJob, older), "the older backup still matches its manifest");
+        const health = exec(fullJob, ["/usr/local/bin/healthcheck", "backup"]);
+        assert.equal(health.code, 1);
+        assert.match(health.stdout, /the last backup failed: the backup volume is full/);
+
+        // The older backup still restores; the drill reads the same (still mounted) tmpfs volume.
+        const smallDrill = runDrill(box, { volume: small, reports: box.volume("small-reports"), identity: keys.identity }, "drill-small");
+        const drilled = exec(smallDrill, ["restore-drill"]);
+        assert.equal(drilled.code, 0, drilled.stdout + drilled.stderr);
+        assert.equal(readJson(smallDrill, `${DRILL_REPORT_DIR}/last.json`).backup, older);
+
+        // Space back, backups back.
+        sqlOk(db, "DROP TABLE noise");
+        const again = backupNow(fullJob);
+        assert.equal(again.code, 0, again.stdout + again.stderr);
+        assert.equal(exec(fullJob, ["/usr/local/bin/healthcheck", "backup"]).code, 0);
+    });
+
+    describe("damaged backups: the drill fails and says which file and why", () => {
+        let good: string;
+        // Copies of a good backup under other names, damaged in one way each (run in the job container, which
+        // has the volume read-write; the drill only reads it).
+        const fake = (name: string, how: "flip" | "truncate" | "truncate-rehash" | "not-a-dump") => {
+            const script = String.raw`set -euo pipefail
+cd ${BACKUP_DIR}
+src=${good}; dst=${name}
+case ${how} in
+  not-a-dump) printf 'this is not a pg_dump archive\n' | zstd -q | age -r "$BACKUP_AGE_RECIPIENT" > .$dst.tmp ;;
+  *) cp $src.dump.zst.age .$dst.tmp ;;
+esac
+size=$(stat -c %s .$dst.tmp)
+case ${how} in
+  flip) printf 'X' | dd of=.$dst.tmp bs=1 seek=$((size / 2)) conv=notrunc status=none ;;
+  truncate|truncate-rehash) truncate -s $((size / 2)) .$dst.tmp ;;
+esac
+sha=$(sha256sum .$dst.tmp | cut -d' ' -f1)
+mv .$dst.tmp $dst.dump.zst.age
+case ${how} in
+  flip|truncate) jq --arg n $dst '.name = $n | .file = ($n + ".dump.zst.age")' $src.json > $dst.json ;;
+  *) jq --arg n $dst --arg sha $sha '.name = $n | .file = ($n + ".dump.zst.age") | .sha256 = $sha' $src.json > $dst.json ;;
+esac`;
+            const r = exec(job, ["bash", "-c", script]);
+            assert.equal(r.code, 0, r.stderr);
+        };
+        const drillFails = (container: string, name: string | undefined, stage: string, reason: RegExp) => {
+            const r = exec(container, name ? ["restore-drill", name] : ["restore-drill"]);
+            assert.equal(r.code, 1, r.stdout + r.stderr);
+            const last = readJson(container, `${DRILL_REPORT_DIR}/last.json`);
+            assert.equal(last.pass, false);
+            assert.equal(last.result, "fail");
+            assert.equal(last.stage, stage, last.reason);
+            assert.match(last.reason, reason);
+            assert.match(last.backupFile, DATA_FILE);
+            assert.ok(last.reason.includes(last.backupFile), `the reason names the file: ${last.reason}`);
+            const logged = jsonLines(r.stdout).find((e) => e.event === "drill_failed");
+            assert.equal(logged?.file, last.backupFile);
+            const health = exec(container, ["/usr/local/bin/healthcheck", "drill"]);
+            assert.equal(health.code, 1);
+            assert.match(health.stdout, /last drill failed/);
+            return last;
+        };
+
+        before(() => {
+            good = backups(job).pop()!;
+        });
+
+        it("a corrupted newest backup: checksum mismatch", () => {
+            fake("bulwark-20990101T000000Z", "flip");
+            const last = drillFails(drill, undefined, "checksum", /checksum mismatch: bulwark-20990101T000000Z\.dump\.zst\.age has sha256 [0-9a-f]{64}, its manifest says/);
+            assert.equal(last.backup, "bulwark-20990101T000000Z", "the drill took the newest backup");
+        });
+
+        it("a truncated backup: checksum mismatch", () => {
+            fake("bulwark-20000101T000000Z", "truncate");
+            drillFails(drill, "bulwark-20000101T000000Z", "checksum", /checksum mismatch/);
+        });
+
+        it("a truncated backup whose manifest matches it: decrypt failure", () => {
+            fake("bulwark-20000102T000000Z", "truncate-rehash");
+            drillFails(drill, "bulwark-20000102T000000Z", "decrypt", /decrypt failure: age could not decrypt bulwark-20000102T000000Z\.dump\.zst\.age/);
+        });
+
+        it("an encrypted file that is not a dump: restore failure", () => {
+            fake("bulwark-20000103T000000Z", "not-a-dump");
+            drillFails(drill, "bulwark-20000103T000000Z", "restore", /restore failure: pg_restore failed on bulwark-20000103T000000Z\.dump\.zst\.age/);
+        });
+
+        it("the wrong identity: decrypt failure", () => {
+            const wrong = runDrill(box, { volume, reports: box.volume("wrong-reports"), identity: ageKeyPair().identity }, "drill-wrong-key");
+            drillFails(wrong, good, "decrypt", /decrypt failure: .*no identity matched/);
+        });
+
+        it("a missing identity stops the drill container with a configuration error", async () => {
+            const missing = runDrill(box, { volume, reports: box.volume("missing-reports"), identity: "" }, "drill-no-key");
+            await waitFor("the drill container to exit", 30_000, () => docker(["inspect", "-f", "{{.State.Running}}", missing]).stdout.trim() === "false");
+            assert.equal(docker(["inspect", "-f", "{{.State.ExitCode}}", missing]).stdout.trim(), "2");
+            const event = jsonLines(logs(missing)).find((e) => e.event === "config_invalid");
+            assert.equal(event?.key, "BACKUP_AGE_IDENTITY");
+            // And a one-shot drill without the key records a failed drill naming the key.
+            const once = runDrill(box, { volume, reports: box.volume("once-reports"), identity: "", command: ["restore-drill", good] }, "drill-once");
+            await waitFor("the one-shot drill to exit", 60_000, () => docker(["inspect", "-f", "{{.State.Running}}", once]).stdout.trim() === "false");
+            assert.equal(docker(["inspect", "-f", "{{.State.ExitCode}}", once]).stdout.trim(), "1");
+            const failed = jsonLines(logs(once)).find((e) => e.event === "drill_failed");
+            assert.equal(failed?.stage, "config");
+            assert.match(String(failed?.reason), /BACKUP_AGE_IDENTITY is missing/);
+        });
+
+        it("passes again on the good backup, and health follows", () => {
+            const r = exec(drill, ["restore-drill", good]);
+            assert.equal(r.code, 0, r.stdout + r.stderr);
+            assert.equal(exec(drill, ["/usr/local/bin/healthcheck", "drill"]).code, 0);
+            const history = exec(drill, ["sh", "-c", `ls ${DRILL_REPORT_DIR}/history | wc -l`]).stdout.trim();
+            assert.ok(Number(history) >= 5, `every drill is in the history (${history})`);
+        });
+    });
+});

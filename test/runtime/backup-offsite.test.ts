@@ -1,0 +1,172 @@
+// The off-site uploader on the real engine (BAK-02, BAK-06): against a put-only S3 stand-in that checks
+// SigV4, the payload hash, Content-MD5 and x-amz-checksum-sha256 like S3 does, on an internal test network
+// (the uploader keeps the stack's hardening; no host networking). Happy path with SSE-KMS headers, a body
+// corrupted on the way, and S3 unreachable, then back.
+import * as assert from "node:assert/strict";
+import * as crypto from "node:crypto";
+import * as path from "node:path";
+import { BACKUP_DIR } from "../../infra/components/backup";
+import {
+    ageKeyPair, backupNow, buildImage, Database, docker, dockerAvailable, exec, jsonLines, listBackupDir, logs, readJson,
+    runBackupJob, Sandbox, seedSmall, startDatabase, UPLOAD_STATE_DIR, waitFor,
+} from "./backup/harness";
+
+interface StubObject {
+    key: string;
+    size: number;
+    sha256: string;
+    versionId: string;
+    sse: string | null;
+    kmsKeyId: string | null;
+    contentSha256Signed: boolean;
+}
+interface StubState {
+    objects: StubObject[];
+    rejected: { method: string; status: number; code: string }[];
+    alerts: { event: string; component: string; details: Record<string, unknown> }[];
+}
+
+describe("off-site uploader (real engine, local S3 stand-in)", function () {
+    this.timeout(600_000);
+    const box = new Sandbox();
+    const keys = ageKeyPair();
+    const access = { id: `AKIA${crypto.randomBytes(8).toString("hex").toUpperCase()}`, secret: crypto.randomBytes(30).toString("base64url") };
+    const kmsKeyArn = "arn:aws:kms:eu-central-1:123456789012:key/0f3c1c8e-5d6a-4c57-9f1e-2b7a6c1d9e00";
+    let db: Database;
+    let job: string;
+    let uploader: string;
+    let stub: string;
+
+    const stubState = (): StubState => readJson<StubState>(stub, "/tmp/s3/index.json");
+    const uploaded = (name: string) => exec(uploader, ["test", "-f", `${UPLOAD_STATE_DIR}/${name}.uploaded`]).code === 0;
+    const newBackup = (): string => {
+        const r = backupNow(job);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        return String(r.events.find((e) => e.event === "backup_completed")?.name);
+    };
+
+    before(async function () {
+        if (!dockerAvailable()) {
+            this.skip();
+        }
+        const data = box.network("data");
+        const egress = box.network("egress");
+        db = await startDatabase(box, data);
+        seedSmall(db);
+        const volume = box.volume("backups");
+        job = runBackupJob(box, { network: data, volume, db, recipient: keys.recipient });
+        stub = box.run({
+            name: box.name("s3"),
+            image: buildImage("backup"),
+            network: egress,
+            aliases: ["s3"],
+            memoryMb: 256,
+            tmpfs: [{ path: "/tmp", sizeMb: 128 }],
+            binds: [
+                { source: process.execPath, target: "/opt/node/bin/node" },
+                { source: path.join(__dirname, "backup", "s3-stub.js"), target: "/opt/s3-stub.js" },
+            ],
+            env: { S3_STUB_PORT: "9000", S3_STUB_ACCESS_KEY_ID: access.id, S3_STUB_SECRET_ACCESS_KEY: access.secret, S3_STUB_REGION: "eu-central-1" },
+            command: ["/opt/node/bin/node", "/opt/s3-stub.js"],
+        });
+        await waitFor("the S3 stand-in", 30_000, () => logs(stub).includes("s3_stub_listening"));
+        uploader = box.run({
+            name: box.name("offsite-uploader"),
+            image: buildImage("backup"),
+            network: egress,
+            volumes: [
+                { source: volume, target: BACKUP_DIR, readOnly: true },
+                { source: box.volume("upload-state"), target: UPLOAD_STATE_DIR },
+            ],
+            tmpfs: [{ path: "/tmp", sizeMb: 64 }],
+            env: {
+                BACKUP_DIR,
+                UPLOAD_STATE_DIR,
+                S3_BUCKET: "bulwark-test-backups",
+                S3_KMS_KEY_ARN: kmsKeyArn,
+                AWS_REGION: "eu-central-1",
+                AWS_ACCESS_KEY_ID: access.id,
+                AWS_SECRET_ACCESS_KEY: access.secret,
+                S3_ENDPOINT_URL: "http://s3:9000",
+                UPLOAD_INTERVAL_SECONDS: "2",
+                ALERT_WEBHOOK_URL: "http://s3:9000/__alerts",
+            },
+            command: ["offsite-uploader"],
+        });
+    });
+
+    after(() => box.cleanup());
+
+    it("uploads each complete backup once, with SSE-KMS headers and a checksum S3 verified", async () => {
+        const name = newBackup();
+        await waitFor(`${name} to be recorded as uploaded`, 60_000, () => uploaded(name));
+        const manifest = readJson(job, `${BACKUP_DIR}/${name}.json`);
+        const state = stubState();
+        const object = state.objects.find((o) => o.key === `${name}.dump.zst.age`);
+        assert.ok(object, JSON.stringify(state));
+        assert.equal(object.sha256, manifest.sha256);
+        assert.equal(object.size, manifest.sizeBytes);
+        assert.equal(object.sse, "aws:kms");
+        assert.equal(object.kmsKeyId, kmsKeyArn);
+        assert.equal(object.contentSha256Signed, true, "the signature covers the body's hash");
+        assert.ok(state.objects.some((o) => o.key === `${name}.json`), "the manifest travels with it");
+        assert.deepEqual(state.rejected, [], "no GET, no LIST, no bad signature");
+
+        const record = readJson(uploader, `${UPLOAD_STATE_DIR}/${name}.uploaded`);
+        assert.equal(record.sha256, manifest.sha256);
+        assert.equal(record.versionId, object.versionId);
+        assert.equal(record.sseKms, true);
+        // Later passes do not upload it again.
+        const since = Math.floor(Date.now() / 1000);
+        await waitFor("two more passes", 30_000, () => (readJson(uploader, `${UPLOAD_STATE_DIR}/status.json`).at as number) >= since + 4);
+        assert.equal(stubState().objects.filter((o) => o.key === `${name}.dump.zst.age`).length, 1);
+        const health = exec(uploader, ["/usr/local/bin/healthcheck", "upload"]);
+        assert.equal(health.code, 0, health.stdout);
+        assert.ok(!logs(uploader).includes(access.secret), "the secret key is never logged");
+    });
+
+    it("retries a body corrupted on the way, which S3 rejects, and alerts", async () => {
+        assert.equal(exec(stub, ["sh", "-c", "echo corrupt-next > /tmp/s3/fault"]).code, 0);
+        const name = newBackup();
+        await waitFor(`${name} to be uploaded after a retry`, 60_000, () => uploaded(name));
+        const failure = jsonLines(logs(uploader)).find((e) => e.event === "upload_failed" && e.backup === name);
+        assert.ok(failure, "the rejected upload is logged");
+        assert.match(String(failure.reason), /S3 answered HTTP 400: (XAmzContentSHA256Mismatch|BadDigest)/);
+        const state = stubState();
+        assert.equal(state.rejected.length, 1);
+        assert.equal(state.objects.find((o) => o.key === `${name}.dump.zst.age`)?.sha256, readJson(job, `${BACKUP_DIR}/${name}.json`).sha256);
+        const alert = state.alerts.find((a) => a.event === "upload_failed");
+        assert.ok(alert, "the failure reached the alert webhook");
+        assert.equal(alert.component, "upload");
+    });
+
+    it("keeps the local backup while S3 is unreachable and uploads it once S3 is back", async () => {
+        docker(["stop", "-t", "2", stub]);
+        const name = newBackup();
+        await waitFor("an upload failure", 60_000, () =>
+            jsonLines(logs(uploader)).some((e) => e.event === "upload_failed" && e.backup === name && /cannot reach S3/.test(String(e.reason))),
+        );
+        assert.ok(!uploaded(name));
+        assert.ok(listBackupDir(job).includes(`${name}.dump.zst.age`), "the local copy is kept");
+        const status = readJson(uploader, `${UPLOAD_STATE_DIR}/status.json`);
+        assert.deepEqual(status.pending, [name]);
+        // Still within the pending bound: unhealthy only once a backup has waited too long.
+        assert.equal(exec(uploader, ["/usr/local/bin/healthcheck", "upload"]).code, 0);
+        // A failing alert webhook (it is the stopped stand-in) does not break the uploader.
+        await waitFor("the failed alert", 60_000, () => jsonLines(logs(uploader)).some((e) => e.event === "alert_failed"));
+
+        docker(["start", stub]);
+        await waitFor(`${name} to be uploaded`, 60_000, () => uploaded(name));
+        const object = stubState().objects.find((o) => o.key === `${name}.dump.zst.age`);
+        assert.equal(object?.sha256, readJson(job, `${BACKUP_DIR}/${name}.json`).sha256);
+        assert.deepEqual(readJson(uploader, `${UPLOAD_STATE_DIR}/status.json`).pending, []);
+    });
+
+    it("stops promptly on SIGTERM", () => {
+        const started = Date.now();
+        docker(["stop", "-t", "20", uploader]);
+        assert.ok(Date.now() - started < 8000, `docker stop took ${Date.now() - started} ms`);
+        assert.equal(docker(["inspect", "-f", "{{.State.ExitCode}}", uploader]).stdout.trim(), "0");
+        assert.ok(jsonLines(logs(uploader)).some((e) => e.event === "uploader_stopped"));
+    });
+});
