@@ -72,6 +72,8 @@ export interface ServiceProfile {
     /** Upper bound on processes (nproc ulimit); the Docker provider has no pids limit. */
     readonly maxProcesses?: number;
     readonly maxOpenFiles?: number;
+    /** /dev/shm size; Docker's 64 MB default is too small for PostgreSQL's parallel workers. */
+    readonly sharedMemoryMb?: number;
     /** Controls this service's own settings carry, besides the profile's. */
     readonly controls?: readonly ControlId[];
 }
@@ -107,6 +109,7 @@ export function hardenedContainerArgs(p: ServiceProfile): docker.ContainerArgs {
         // CON-08: memory without swap on top, a CPU share, and bounded processes and files.
         memory: p.resources.memoryMb,
         memorySwap: p.resources.memoryMb,
+        shmSize: p.sharedMemoryMb,
         cpus: p.resources.cpus.toString(),
         ulimits: [
             { name: "nproc", soft: p.maxProcesses ?? 256, hard: p.maxProcesses ?? 256 },

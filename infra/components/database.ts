@@ -79,6 +79,8 @@ export class Database extends pulumi.ComponentResource {
                     },
                     healthCheck: { command: ["/usr/local/bin/healthcheck"], startPeriodSeconds: 60 },
                     maxProcesses: 512,
+                    // shm counts against the memory limit; a quarter leaves room for shared_buffers and work_mem.
+                    sharedMemoryMb: Math.max(64, Math.floor(args.resources.memoryMb / 4)),
                     controls: ["DB-01", "DB-02", "DB-04", "DB-07", "LOG-02", "NET-02", "CMP-05"],
                 },
             },

@@ -44,6 +44,7 @@ export interface HostConfig {
     SecurityOpt?: string[];
     Memory?: number;
     MemorySwap?: number;
+    ShmSize?: number;
     NanoCpus?: number;
     Ulimits?: { Name: string; Soft: number; Hard: number }[];
     Init?: boolean;
@@ -205,6 +206,9 @@ const CONTAINER_RULES: Readonly<Record<string, ContainerRule>> = {
     memorySwap: (v, d) => {
         const mb = num(d.res, "memorySwap", v);
         d.body.HostConfig.MemorySwap = mb < 0 ? -1 : mb * MB;
+    },
+    shmSize: (v, d) => {
+        d.body.HostConfig.ShmSize = num(d.res, "shmSize", v) * MB;
     },
     cpus: (v, d) => {
         const cpus = Number(str(d.res, "cpus", v));
