@@ -28,9 +28,29 @@ describeLive("runtime: npm run verify against the stack", function () {
         assert.deepEqual(failing(rows), [], describeRows(failing(rows)));
         const containers = new Set(rows.map((r) => r.target));
         for (const spec of s.run.specs.values()) assert.ok(containers.has(spec.name), `no rows for ${spec.name}`);
-        for (const name of ["user-non-root", "read-only-root", "tls-1.0-refused", "hsts", "cookie-flags", "auth-rate-limit", "db-password-encryption", "db-no-host-login"]) {
+        for (const name of ["user-non-root", "read-only-root", "tls-1.0-refused", "hsts", "cookie-flags", "auth-rate-limit", "db-password-encryption", "db-no-host-login", "backup-newest", "backup-retention", "restore-drill-last", "secrets-not-in-args-or-labels"]) {
             assert.ok(rows.some((r) => r.check === name), `no ${name} row`);
         }
+    });
+
+    it("DB-03, BAK-01, BAK-03: shows the newest backup's age and encryption and the last drill's result", async function () {
+        this.timeout(300_000);
+        const byRole = (role: string) => [...s.run.specs.values()].find((spec) => spec.body.Labels?.["bulwark.role"] === role);
+        const job = byRole("backup");
+        const drill = byRole("backup-drill");
+        assert.ok(job && drill, "the stack has a backup job and a restore drill");
+        const backup = await s.engine.exec(job.name, ["backup-now"], { timeoutMs: 240_000 });
+        assert.equal(backup.exitCode, 0, `backup-now: ${backup.stderr}${backup.stdout}`);
+        const drilled = await s.engine.exec(drill.name, ["restore-drill"], { timeoutMs: 240_000 });
+        assert.equal(drilled.exitCode, 0, `restore-drill: ${drilled.stderr}${drilled.stdout}`);
+
+        const { rows } = await runVerify({ engine: s.engine, stack: s.stackName });
+        const newest = rows.find((r) => r.check === "backup-newest");
+        assert.equal(newest?.result, "pass", newest?.detail);
+        assert.match(newest?.detail ?? "", /^newest bulwark-\d{8}T\d{6}Z, \d+ min old, .* encrypted with age to age1/);
+        const last = rows.find((r) => r.check === "restore-drill-last");
+        assert.equal(last?.result, "pass", last?.detail);
+        assert.match(last?.detail ?? "", /^passed \d+ min ago on bulwark-/);
     });
 
     it("fails exactly the read-only row of a stack container started without --read-only (CLI, --json, exit 1)", async function () {

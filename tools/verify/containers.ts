@@ -13,6 +13,8 @@ export interface ContainerInspect {
         Env: string[] | null;
         Labels: Record<string, string> | null;
         Healthcheck?: { Test?: string[] | null } | null;
+        Cmd?: string[] | null;
+        Entrypoint?: string[] | null;
     };
     State: { Status: string; Running: boolean; Pid: number; Health?: { Status: string; Log?: { ExitCode: number; Output: string }[] | null } | null };
     RestartCount: number;

@@ -3,6 +3,7 @@
 import { LABELS } from "../../policies/lib/labels";
 import { Engine } from "../runtime/engine-api";
 import { CONTAINER_CHECKS, DATABASE_CHECKS, PROXY_CONTAINER_PORTS, readDatabaseFacts, row, Row, STACK_CHECKS } from "./checks";
+import { BACKUP_CHECKS, readBackupFacts, SECRET_EXPOSURE_CHECK } from "./backups";
 import { ContainerInfo, envValue, loadStackState, StackState } from "./containers";
 import { DATABASE_HOST_CHECK, NETWORK_CHECKS, ProxyTarget } from "./network";
 
@@ -81,6 +82,16 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyResult> {
         rows.push(row(DATABASE_HOST_CHECK, db.name, await DATABASE_HOST_CHECK.run(db)));
     } else if (state.containers.length) {
         for (const check of DATABASE_CHECKS) rows.push(row(check, `stack ${opts.stack}`, { ok: false, detail: `no container labelled ${LABELS.role}=database` }));
+    }
+
+    if (state.containers.length) {
+        for (const c of state.containers) rows.push(row(SECRET_EXPOSURE_CHECK, c.name, SECRET_EXPOSURE_CHECK.run(c)));
+        try {
+            const facts = await readBackupFacts(opts.engine, state);
+            for (const check of BACKUP_CHECKS) rows.push(row(check, facts.job?.name ?? `stack ${opts.stack}`, check.run(facts)));
+        } catch (e) {
+            for (const check of BACKUP_CHECKS) rows.push(row(check, `stack ${opts.stack}`, { ok: false, detail: (e as Error).message }));
+        }
     }
 
     const target = proxyTarget(state, opts.url, opts.httpUrl);
