@@ -7,10 +7,10 @@ import * as path from "node:path";
 import { appPolicies } from "../../policies/app";
 import { awsPolicies } from "../../policies/aws";
 import { backupPolicies } from "../../policies/backups";
-import { isControlId } from "../../policies/controls";
-import { BulwarkPolicy, FRAMEWORK, isStackPolicy } from "../../policies/lib/policy";
+import { BulwarkPolicy, isStackPolicy } from "../../policies/lib/policy";
 import { networkPolicies } from "../../policies/networks";
 import { secretPolicies } from "../../policies/secrets";
+import { assertConfigSchemaComplete, assertPolicyMetadata } from "./metadata-assertions";
 
 const GROUPS: { folder: string; prefix: string; policies: BulwarkPolicy[] }[] = [
     { folder: "networks", prefix: "network", policies: networkPolicies },
@@ -64,25 +64,12 @@ describe("policy groups metadata: networks, secrets, app, backups, aws", () => {
     for (const policy of ALL) {
         describe(`${policy.name} (${policy.controls.join(", ")})`, () => {
             it("#4 has catalog controls, severity, enforcement level, description and remediation steps", () => {
-                assert.ok(policy.controls.length > 0);
-                for (const id of policy.controls) {
-                    assert.ok(isControlId(id), `${id} is not a catalog control`);
-                }
-                assert.ok(["low", "medium", "high", "critical"].includes(policy.severity));
-                assert.ok(["advisory", "mandatory"].includes(policy.enforcementLevel), `level ${policy.enforcementLevel}`);
-                assert.ok(policy.description.length > 20);
-                assert.ok(policy.remediationSteps.length > 20);
-                assert.deepEqual(policy.framework, FRAMEWORK);
-                assert.deepEqual(policy.tags, [...policy.controls]);
+                assertPolicyMetadata(policy);
             });
 
             it("#5 validates resources or the stack, and every config property has a type, a description and a default", () => {
                 assert.ok(isStackPolicy(policy) || typeof policy.validateResource === "function" || Array.isArray(policy.validateResource));
-                for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
-                    assert.ok(schema.type, `${key} has no type`);
-                    assert.ok(schema.description, `${key} has no description`);
-                    assert.notEqual(schema.default, undefined, `${key} has no default`);
-                }
+                assertConfigSchemaComplete(policy);
             });
         });
     }

@@ -3,9 +3,9 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { isControlId } from "../../../policies/controls";
 import { containerPolicies } from "../../../policies/containers";
-import { BulwarkPolicy, FRAMEWORK } from "../../../policies/lib/policy";
+import { BulwarkPolicy } from "../../../policies/lib/policy";
+import { assertConfigSchemaComplete, assertPolicyMetadata } from "../metadata-assertions";
 
 const DIR = path.join(__dirname, "../../../policies/containers");
 const POLICY_FILES = fs.readdirSync(DIR).filter((f) => f.endsWith(".ts") && f !== "index.ts");
@@ -37,24 +37,11 @@ describe("container policies metadata (CON-01, CON-02, CON-05, CON-06, CON-07, C
     for (const policy of containerPolicies) {
         describe(`${policy.name} (${policy.controls.join(", ")})`, () => {
             it("#3 has catalog controls, severity, enforcement level, description and remediation steps", () => {
-                assert.ok(policy.controls.length > 0);
-                for (const id of policy.controls) {
-                    assert.ok(isControlId(id), `${id} is not a catalog control`);
-                }
-                assert.ok(["low", "medium", "high", "critical"].includes(policy.severity));
-                assert.ok(["advisory", "mandatory"].includes(policy.enforcementLevel), `level ${policy.enforcementLevel}`);
-                assert.ok(policy.description.length > 20);
-                assert.ok(policy.remediationSteps.length > 20);
-                assert.deepEqual(policy.framework, FRAMEWORK);
-                assert.deepEqual(policy.tags, [...policy.controls]);
+                assertPolicyMetadata(policy);
             });
 
             it("#4 every config property has a type, a description and a default", () => {
-                for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
-                    assert.ok(schema.type, `${key} has no type`);
-                    assert.ok(schema.description, `${key} has no description`);
-                    assert.notEqual(schema.default, undefined, `${key} has no default`);
-                }
+                assertConfigSchemaComplete(policy);
             });
         });
     }
