@@ -182,6 +182,11 @@ export function isCron(expr: string): boolean {
     );
 }
 
+/** The site's public origin: https://domain, with the port only when it is not 443. */
+export function publicOrigin(domain: string, httpsPort: number): string {
+    return `https://${domain}${httpsPort === 443 ? "" : `:${httpsPort}`}`;
+}
+
 /** Reads and checks every key; throws one ConfigError listing all problems. */
 export function loadConfig(source: ConfigSource = pulumiConfigSource()): BulwarkConfig {
     const problems: ConfigProblem[] = [];
@@ -366,7 +371,7 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
         };
     }
 
-    const corsOrigins = json<unknown>("corsOrigins", [`https://${domain || "localhost"}${httpsPort === 443 ? "" : `:${httpsPort}`}`]);
+    const corsOrigins = json<unknown>("corsOrigins", [publicOrigin(domain || "localhost", httpsPort)]);
     if (!Array.isArray(corsOrigins) || corsOrigins.length === 0 || !corsOrigins.every((o) => typeof o === "string")) {
         problem("corsOrigins", "must be a non-empty list of origins.", "run `pulumi config set --path 'corsOrigins[0]' https://app.example.com`.");
     } else {

@@ -1,7 +1,7 @@
 // The whole stack as one component: networks, images, secrets, database, backups, app, proxy and, when
 // enabled, the off-site bucket. Its children are the architecture picture in the README, in code.
 import * as pulumi from "@pulumi/pulumi";
-import { BulwarkConfig } from "./config";
+import { BulwarkConfig, publicOrigin } from "./config";
 import { App } from "./components/app";
 import { Backup } from "./components/backup";
 import { Database, DATABASE_NAME, DATABASE_PORT, DATABASE_USER } from "./components/database";
@@ -90,7 +90,7 @@ export class BulwarkStack extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.database] },
         );
 
-        this.url = `https://${c.domain}${c.httpsPort === 443 ? "" : `:${c.httpsPort}`}`;
+        this.url = publicOrigin(c.domain, c.httpsPort);
         const databaseUrl = pulumi.secret(
             pulumi.interpolate`postgres://${DATABASE_USER}:${this.secrets.databasePassword}@${this.database.host}:${DATABASE_PORT}/${DATABASE_NAME}`,
         );
@@ -125,6 +125,7 @@ export class BulwarkStack extends pulumi.ComponentResource {
                 image: images.ref("proxy"),
                 edgeNetwork: this.networks.edge,
                 domain: c.domain,
+                url: this.url,
                 httpsPort: c.httpsPort,
                 httpPort: c.httpPort,
                 tls: c.tls,

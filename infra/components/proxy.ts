@@ -18,6 +18,8 @@ export interface ProxyArgs {
     readonly image: pulumi.Input<string>;
     readonly edgeNetwork: docker.Network;
     readonly domain: string;
+    /** The public origin, computed once by the stack (the app gets the same). */
+    readonly url: string;
     readonly httpsPort: number;
     readonly httpPort: number;
     readonly tls: { readonly mode: "self-signed" } | { readonly mode: "provided"; readonly certificate: pulumi.Output<string>; readonly privateKey: pulumi.Output<string> };
@@ -80,7 +82,7 @@ export class Proxy extends pulumi.ComponentResource {
             },
             { parent: this },
         ).container;
-        this.url = `https://${args.domain}${args.httpsPort === 443 ? "" : `:${args.httpsPort}`}`;
+        this.url = args.url;
         this.registerOutputs({ url: this.url });
     }
 }

@@ -2,6 +2,7 @@
 // restore drill's result, read from the backup volumes through the backup containers themselves (formats in
 // images/backup/README.md). Each definition names its controls in a `controls: [...]` literal.
 import type { ControlId } from "../../policies/controls";
+import { SECRET_NAME } from "../../policies/secrets/secret-env-not-inline";
 import { Engine } from "../runtime/engine-api";
 import { Outcome } from "./checks";
 import { ContainerInfo, envValue, StackState } from "./containers";
@@ -122,15 +123,17 @@ export const BACKUP_CHECKS: readonly BackupCheck[] = [
     },
 ];
 
+/** Variables that carry a secret without the policy's secret-looking name. */
+const SECRET_BEARING_NAME = /(AGE_IDENTITY|DATABASE_URL)/i;
+
 /** SEC-03: secret values stay out of what `docker inspect` shows beyond the environment. */
 export const SECRET_EXPOSURE_CHECK = {
     name: "secrets-not-in-args-or-labels",
     controls: ["SEC-03"] as readonly ControlId[],
     run: (c: ContainerInfo): Outcome => {
-        const secretNames = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL|AGE_IDENTITY|DATABASE_URL)/i;
         const secrets = (c.inspect.Config.Env ?? [])
             .map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)] as const)
-            .filter(([name, value]) => secretNames.test(name) && value.length >= 8);
+            .filter(([name, value]) => (SECRET_NAME.test(name) || SECRET_BEARING_NAME.test(name)) && value.length >= 8);
         const exposed = [
             ...(c.inspect.Config.Cmd ?? []),
             ...(c.inspect.Config.Entrypoint ?? []),
