@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import { allPolicies } from "../policies/all";
 import { BulwarkPolicy, isStackPolicy } from "../policies/lib/policy";
 import { runStack } from "../test/infra/helpers";
-import { EngineResource, evaluate } from "../tools/policy-engine";
+import { EngineResource, evaluate } from "../tools/analyzer/judge";
 
 const SIZES = [100, 1_000, 10_000] as const;
 const BUDGET_MS = 5_000;

@@ -16,6 +16,8 @@ export interface CheckOptions {
     /** True when --stack was given: then a missing stack file is an error. */
     readonly stackExplicit: boolean;
     readonly json: boolean;
+    /** Judge as `pulumi preview` of a new stack: every value a provider assigns on create is unknown. */
+    readonly preview: boolean;
     readonly configFiles: readonly string[];
     readonly settings: readonly ConfigSetting[];
     readonly policyConfig?: string;
@@ -29,7 +31,10 @@ export const DEFAULT_STACK = "dev";
 export const USAGE = `Usage: npm run --silent policy:check -- [options]
 
 Runs a Pulumi TypeScript program under recording mocks (no cloud, no Docker, no Pulumi CLI), then judges every
-registered resource with the bulwark policy pack, as \`pulumi preview --policy-pack policies\` would.
+registered resource with the bulwark policy pack, started as the Pulumi CLI starts it: each resource's checked
+inputs through the analyzer's Analyze, then the whole stack's outputs through AnalyzeStack. Without --preview it
+judges as \`pulumi up --policy-pack policies\` does, every output known; with --preview as \`pulumi preview\` of a
+new stack, where every value a provider assigns on create (IDs, built images, generated secrets) is unknown.
 
 Options:
   --program <file.ts|dir>   The program to check. A directory's entry is its package.json "main", else index.ts.
@@ -50,9 +55,14 @@ Options:
                             or under \`secrets:\` in a --config-file.
   --policy-config <json>    Policy pack config, as for \`pulumi preview --policy-pack-config\`: policy name ->
                             enforcement level, or an object with enforcementLevel and the policy's settings.
+  --preview                 Judge as a preview of a new stack (see above). A check that needs a value unknown
+                            until apply is listed as inconclusive; \`pulumi up\` decides it.
   --json                    Print exactly one JSON object on stdout:
-                              {"resources": N, "violations": [{"policy","level","urn","message","controls"}]}
-                            or {"error": "..."} when the program cannot be evaluated.
+                              {"resources": N, "mode": "update"|"preview",
+                               "violations": [{"policy","level","urn","message","controls"}],
+                               "inconclusive": [{"policy","level","urn","field","kind"}]}
+                            or {"error": "..."} when the program cannot be evaluated. kind "deferred": the
+                            policy ran its other checks; "cant-run": the analyzer skipped the whole policy.
   --help                    Print this help.
 
 Exit status: 0 no mandatory violation; 1 at least one mandatory violation; 2 the program or the arguments could
@@ -81,6 +91,7 @@ export function parseArgs(argv: readonly string[]): CheckOptions {
     let policyConfig: string | undefined;
     let json = false;
     let help = false;
+    let preview = false;
     const configFiles: string[] = [];
     const settings: ConfigSetting[] = [];
 
@@ -88,12 +99,14 @@ export function parseArgs(argv: readonly string[]): CheckOptions {
         const arg = argv[i];
         const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
         const flag = eq > 0 ? arg.slice(0, eq) : arg;
-        if (flag === "--json" || flag === "--help" || flag === "-h") {
+        if (flag === "--json" || flag === "--help" || flag === "-h" || flag === "--preview") {
             if (eq > 0) {
                 throw new UsageError(`${flag} takes no value`);
             }
             if (flag === "--json") {
                 json = true;
+            } else if (flag === "--preview") {
+                preview = true;
             } else {
                 help = true;
             }
@@ -125,5 +138,5 @@ export function parseArgs(argv: readonly string[]): CheckOptions {
                 break;
         }
     }
-    return { help, program, stack: stack ?? DEFAULT_STACK, stackExplicit: stack !== undefined, json, configFiles, settings, policyConfig };
+    return { help, program, stack: stack ?? DEFAULT_STACK, stackExplicit: stack !== undefined, json, preview, configFiles, settings, policyConfig };
 }

@@ -101,35 +101,7 @@ export function assembleConfig(projectDir: string, sources: ConfigSources): Prog
     return { project: base.project, stack: sources.stack, config, secretKeys: [...secret] };
 }
 
-/** Reads a --policy-config file: a JSON object, checked against the pack's policy names by `checkPolicyConfig`. */
+/** Reads a --policy-config file: a JSON object; the analyzer client checks it against the pack (tools/analyzer/config.ts). */
 export function readPolicyConfig(file: string): PolicyPackConfig {
     return readMapFile("--policy-config", file, "JSON", "a JSON object of policy name -> level or settings") as PolicyPackConfig;
-}
-
-/** Rejects entries that name no policy of the pack (a typo would silently configure nothing) and expands "all". */
-export function checkPolicyConfig(config: PolicyPackConfig, policyNames: readonly string[]): PolicyPackConfig {
-    const unknown = Object.keys(config).filter((name) => name !== "all" && !policyNames.includes(name));
-    if (unknown.length > 0) {
-        throw new StackConfigError(`--policy-config names no policy of the pack: ${unknown.join(", ")}`);
-    }
-    return expandAll(config, policyNames);
-}
-
-/** Pulumi reads an "all" entry as every policy's level unless the policy's own entry sets one; so do we. */
-function expandAll(config: PolicyPackConfig, policyNames: readonly string[]): PolicyPackConfig {
-    const { all, ...rest } = config;
-    const level = typeof all === "string" ? all : all?.enforcementLevel;
-    if (level === undefined) {
-        return rest;
-    }
-    const expanded: PolicyPackConfig = { ...rest };
-    for (const name of policyNames) {
-        const entry = rest[name];
-        if (entry === undefined) {
-            expanded[name] = level;
-        } else if (typeof entry === "object" && entry.enforcementLevel === undefined) {
-            expanded[name] = { ...entry, enforcementLevel: level };
-        }
-    }
-    return expanded;
 }

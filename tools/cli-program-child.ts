@@ -1,26 +1,19 @@
-// The child side of `policy:check`: receives one request over IPC, runs the program under the recording mocks,
-// judges what it registered with the policy pack and replies with the result, or with the error that stopped it.
-// Started by cli-program.ts with ts-node registered for the program's own tsconfig. The policies are judged here
-// rather than in the parent so that each check loads the Pulumi SDKs and the pack once, not twice.
+// The child side of `policy:check`: receives one request over IPC, runs the program under the recording mocks
+// (as an update, or as a preview of a new stack) and replies with what it registered, or with the error that
+// stopped it. Started by cli-program.ts with ts-node registered for the program's own tsconfig; the parent judges
+// the registrations with the real policy pack meanwhile started.
 import Module = require("node:module");
 import * as path from "node:path";
-import type { PolicyPackConfig } from "@pulumi/policy";
-import { allPolicies } from "../policies/all";
-import { checkPolicyConfig, ProgramConfig } from "./cli-config";
-import type { CheckResult } from "./cli-report";
-import { installRecordingMocks, resolveOutputs } from "./mock-runtime";
-import { evaluate, EngineResource } from "./policy-engine";
+import type { ProgramConfig } from "./cli-config";
+import { installRecordingMocks, RecordedResource, resolveOutputs } from "./mocks/runtime";
 
 export interface ChildRequest extends ProgramConfig {
     readonly entry: string;
-    readonly policyConfig?: PolicyPackConfig;
+    readonly preview: boolean;
 }
 
-/** What the child was doing when it failed, so the parent can say whose error it is. */
-export type Stage = "policy-config" | "program" | "policies";
-
 /** `ready` first (a request sent before the child listens would be lost), then one of the others. */
-export type ChildReply = { readonly ready: true } | { readonly result: CheckResult } | { readonly error: string; readonly stage: Stage };
+export type ChildReply = { readonly ready: true } | { readonly resources: RecordedResource[] } | { readonly error: string };
 
 const SDK = "@pulumi/pulumi";
 
@@ -52,28 +45,17 @@ async function runExports(exported: unknown): Promise<void> {
     }
 }
 
-async function runProgram(request: ChildRequest): Promise<EngineResource[]> {
+async function runProgram(request: ChildRequest): Promise<RecordedResource[]> {
     const recorder = await installRecordingMocks({
         project: request.project,
         stack: request.stack,
         config: request.config,
         secretKeys: request.secretKeys,
+        preview: request.preview,
     });
     shareSdk();
     await runExports(require(request.entry));
     return (await recorder.finish()).resources;
-}
-
-let stage: Stage = "policy-config";
-
-async function check(request: ChildRequest): Promise<CheckResult> {
-    // Checked before the program runs, so a typo in the policy config fails fast.
-    const policyConfig = request.policyConfig && checkPolicyConfig(request.policyConfig, allPolicies.map((p) => p.name));
-    stage = "program";
-    const resources = await runProgram(request);
-    stage = "policies";
-    const { violations } = await evaluate(allPolicies, resources, { config: policyConfig });
-    return { resources: resources.length, violations };
 }
 
 const BUILT_IN_ERRORS: readonly Function[] = [Error, TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError];
@@ -107,11 +89,11 @@ function reply(message: ChildReply): void {
 }
 
 if (require.main === module) {
-    const fail = (e: unknown) => reply({ error: describeError(e), stage });
+    const fail = (e: unknown) => reply({ error: describeError(e) });
     process.on("uncaughtException", fail);
     process.on("unhandledRejection", fail);
     process.once("message", (request: ChildRequest) => {
-        check(request).then((result) => reply({ result }), fail);
+        runProgram(request).then((resources) => reply({ resources }), fail);
     });
     process.send!({ ready: true } satisfies ChildReply);
 }

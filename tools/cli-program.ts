@@ -1,16 +1,15 @@
-// Finds a program's project and entry file and checks it in a fresh Node process (cli-program-child.ts), which
-// runs it under the recording mocks and judges it with the pack. A fresh process, because a program's module
-// cache, its ts-node settings and a stray process.exit must not touch the checker; the child gets its config over
-// IPC, so secrets never show in argv or the environment.
+// Finds a program's project and entry file and runs it in a fresh Node process (cli-program-child.ts) under the
+// recording mocks. A fresh process, because a program's module cache, its ts-node settings and a stray
+// process.exit must not touch the checker; the child gets its config over IPC, so secrets never show in argv or
+// the environment.
 import { fork } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { PolicyPackConfig } from "@pulumi/policy";
 import type { ProgramConfig } from "./cli-config";
-// Types only: the parent stays light; the SDKs and the pack are loaded in the child alone.
-import type { ChildReply, ChildRequest, Stage } from "./cli-program-child";
-import type { CheckResult } from "./cli-report";
+// Types only: the parent stays light; the program's SDKs are loaded in the child alone.
+import type { ChildReply, ChildRequest } from "./cli-program-child";
 import { CACHE_ENV } from "./cli-transpile-cache";
+import type { RecordedResource } from "./mocks/runtime";
 
 /** The program could not be found, started or run to the end. */
 export class ProgramError extends Error {}
@@ -84,20 +83,8 @@ function tsNodeEnv(projectDir: string): NodeJS.ProcessEnv {
     return env;
 }
 
-/** Says whose error it is: the user's policy config, the user's program, or a policy of the pack. */
-function failure(stage: Stage, error: string): string {
-    switch (stage) {
-        case "policy-config":
-            return error;
-        case "program":
-            return `the program failed: ${error}`;
-        case "policies":
-            return `a policy of the pack failed while judging the program (a bug in the pack): ${error}`;
-    }
-}
-
-/** Runs the program in a child process and returns how many resources it registered and what the pack found. */
-export function checkProgram(location: ProgramLocation, config: ProgramConfig, policyConfig?: PolicyPackConfig): Promise<CheckResult> {
+/** Runs the program in a child process, as an update or as a preview of a new stack; returns what it registered. */
+export function runProgram(location: ProgramLocation, config: ProgramConfig, preview: boolean): Promise<RecordedResource[]> {
     const child = fork(CHILD, [], {
         cwd: location.projectDir,
         env: tsNodeEnv(location.projectDir),
@@ -105,7 +92,7 @@ export function checkProgram(location: ProgramLocation, config: ProgramConfig, p
         // The program's own console output goes to stderr, so that --json keeps stdout to one object.
         stdio: ["ignore", 2, "inherit", "ipc"],
     });
-    const request: ChildRequest = { entry: location.entry, ...config, policyConfig };
+    const request: ChildRequest = { entry: location.entry, ...config, preview };
     return new Promise((resolve, reject) => {
         let ready = false;
         let reply: ChildReply | undefined;
@@ -120,10 +107,10 @@ export function checkProgram(location: ProgramLocation, config: ProgramConfig, p
         child.on("error", (e) => reject(new ProgramError(`cannot start the program: ${e.message}`)));
         // "close", not "exit": it comes after the IPC channel has delivered the last reply.
         child.on("close", (code, signal) => {
-            if (reply && "result" in reply) {
-                resolve(reply.result);
+            if (reply && "resources" in reply) {
+                resolve(reply.resources);
             } else if (reply && "error" in reply) {
-                reject(new ProgramError(failure(reply.stage, reply.error)));
+                reject(new ProgramError(`the program failed: ${reply.error}`));
             } else if (ready) {
                 reject(new ProgramError(`the program exited (${signal ?? `code ${code}`}) before it finished (a process.exit in the program?)`));
             } else {

@@ -1,9 +1,11 @@
 // What `policy:check` prints: a table for people, or exactly one JSON object for machines.
-import type { Violation } from "./policy-engine";
+import type { Inconclusive, Violation } from "./analyzer/judge";
 
 export interface CheckResult {
     readonly resources: number;
+    readonly mode: "update" | "preview";
     readonly violations: readonly Violation[];
+    readonly inconclusive: readonly Inconclusive[];
 }
 
 export function mandatoryCount(violations: readonly Violation[]): number {
@@ -59,21 +61,28 @@ export function renderTable(headers: readonly string[], rows: readonly string[][
 export function summaryLine(result: CheckResult): string {
     const mandatory = mandatoryCount(result.violations);
     const advisory = result.violations.length - mandatory;
-    return `policy:check: ${result.resources} resources, ${mandatory} mandatory, ${advisory} advisory violations`;
+    const cantRun = result.inconclusive.filter((i) => i.kind === "cant-run").length;
+    const undecided = result.inconclusive.length > 0 ? `; ${result.inconclusive.length} checks inconclusive until apply (${cantRun} policies could not run)` : "";
+    return `policy:check (${result.mode}): ${result.resources} resources, ${mandatory} mandatory, ${advisory} advisory violations${undecided}`;
 }
 
-/** The table (mandatory findings first) and the summary line. */
+/** The violations table (mandatory findings first), the inconclusive checks, and the summary line. */
 export function formatReport(result: CheckResult): string {
-    if (result.violations.length === 0) {
-        return summaryLine(result);
+    const parts: string[] = [];
+    if (result.violations.length > 0) {
+        const ordered = [...result.violations].sort((a, b) => Number(b.level === "mandatory") - Number(a.level === "mandatory"));
+        const rows = ordered.map((v) => [v.policy, v.level, resourceLabel(v.urn), v.message, v.controls.join(", ")]);
+        parts.push(renderTable(["POLICY", "LEVEL", "RESOURCE", "MESSAGE", "CONTROLS"], rows, [40, 9, 60, 72, 24]));
     }
-    const ordered = [...result.violations].sort((a, b) => Number(b.level === "mandatory") - Number(a.level === "mandatory"));
-    const rows = ordered.map((v) => [v.policy, v.level, resourceLabel(v.urn), v.message, v.controls.join(", ")]);
-    const table = renderTable(["POLICY", "LEVEL", "RESOURCE", "MESSAGE", "CONTROLS"], rows, [40, 9, 60, 72, 24]);
-    return `${table}\n\n${summaryLine(result)}`;
+    if (result.inconclusive.length > 0) {
+        const rows = result.inconclusive.map((i) => [i.policy, i.level, resourceLabel(i.urn), i.field, i.kind]);
+        parts.push(`Inconclusive until apply (decided by \`pulumi up\`):\n${renderTable(["POLICY", "LEVEL", "RESOURCE", "FIELD", "KIND"], rows, [40, 9, 60, 40, 9])}`);
+    }
+    parts.push(summaryLine(result));
+    return parts.join("\n\n");
 }
 
-/** The documented machine shape: {"resources": N, "violations": [{policy, level, urn, message, controls}]}. */
+/** The documented machine shape; see USAGE in cli-args.ts. */
 export function jsonReport(result: CheckResult): string {
     const violations = result.violations.map((v) => ({
         policy: v.policy,
@@ -82,7 +91,8 @@ export function jsonReport(result: CheckResult): string {
         message: v.message,
         controls: [...v.controls],
     }));
-    return JSON.stringify({ resources: result.resources, violations }, null, 2);
+    const inconclusive = result.inconclusive.map((i) => ({ policy: i.policy, level: i.level, urn: i.urn ?? null, field: i.field, kind: i.kind }));
+    return JSON.stringify({ resources: result.resources, mode: result.mode, violations, inconclusive }, null, 2);
 }
 
 export function jsonError(message: string): string {

@@ -1,10 +1,13 @@
 // `npm run --silent policy:check -- --program <file|dir> [...]`: runs a Pulumi TypeScript program under the
-// recording mocks and judges what it registered with the bulwark policy pack, the way `pulumi preview
-// --policy-pack policies` would, but with no Pulumi CLI, cloud account or Docker daemon. See USAGE in cli-args.ts.
+// recording mocks and judges what it registered with the bulwark policy pack, started and spoken to the way the
+// Pulumi CLI does (tools/analyzer), as `pulumi up --policy-pack policies` would judge it, or with --preview as
+// `pulumi preview` of a new stack would; no Pulumi CLI, cloud account or Docker daemon needed. See USAGE in
+// cli-args.ts.
 import * as path from "node:path";
+import { Analyzer } from "./analyzer/judge";
 import { parseArgs, USAGE, UsageError } from "./cli-args";
 import { assembleConfig, readPolicyConfig } from "./cli-config";
-import { checkProgram, locateProgram } from "./cli-program";
+import { locateProgram, runProgram } from "./cli-program";
 import { CheckResult, formatReport, jsonError, jsonReport, mandatoryCount } from "./cli-report";
 
 export const EXIT = { clean: 0, mandatory: 1, unevaluable: 2 } as const;
@@ -24,7 +27,16 @@ async function check(argv: readonly string[]): Promise<{ result: CheckResult; js
         settings: options.settings,
     });
     const policyConfig = options.policyConfig ? readPolicyConfig(options.policyConfig) : undefined;
-    return { result: await checkProgram(location, config, policyConfig), json: options.json };
+    // The pack starts (and type-checks) while the program runs.
+    const starting = Analyzer.start();
+    starting.catch(() => undefined);
+    try {
+        const [analyzer, resources] = await Promise.all([starting, runProgram(location, config, options.preview)]);
+        const result = await analyzer.evaluate(resources, { config: policyConfig, stack: config.stack, project: config.project, preview: options.preview });
+        return { result: { resources: resources.length, mode: options.preview ? "preview" : "update", ...result }, json: options.json };
+    } finally {
+        await starting.then((a) => a.stop(), () => undefined);
+    }
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,7 +1,7 @@
 // APP-01: the backend trusts cross-origin requests only from known HTTPS origins. A wildcard lets any site
 // read API responses with the user's credentials; a plain-http origin can be spoofed on the network.
 import { resourcePolicy } from "../lib/policy";
-import { containerLabel, envsOf, validateContainer } from "../lib/docker-refs";
+import { appEnvMayHide, containerLabel, envsOf, undecidedEnv, validateContainer } from "../lib/docker-refs";
 
 interface Config {
     allowLocalhost: boolean;
@@ -58,6 +58,10 @@ export const appCorsNoWildcard = resourcePolicy({
         const config = args.getConfig<Config>();
         const envs = envsOf(props);
         for (const envName of config.corsEnvNames) {
+            if (appEnvMayHide(props, envs, envName)) {
+                undecidedEnv(args, args.urn, envName);
+                continue;
+            }
             const value = envs.get(envName)?.value;
             if (value === undefined) {
                 continue;

@@ -1,7 +1,7 @@
 // APP-02: a stolen access token is useful only until it expires, so its lifetime is bounded, and refresh
 // tokens (which mint new access tokens) are bounded too. The stack passes both lifetimes to the app as env.
 import { resourcePolicy } from "../lib/policy";
-import { containerLabel, envsOf, validateContainer } from "../lib/docker-refs";
+import { appEnvMayHide, containerLabel, envsOf, undecidedEnv, validateContainer } from "../lib/docker-refs";
 
 interface Config {
     minAccessTtlSeconds: number;
@@ -30,26 +30,28 @@ export const appJwtLifetimeBounded = resourcePolicy({
     validateResource: validateContainer((props, args, reportViolation) => {
         const config = args.getConfig<Config>();
         const envs = envsOf(props);
-        if (!envs.has("JWT_SECRET")) {
+        const signs = envs.has("JWT_SECRET");
+        if (!signs && !appEnvMayHide(props, envs, "JWT_SECRET")) {
             return; // only the container that signs tokens needs lifetimes
         }
         const label = containerLabel(props, args.name);
         const check = (name: string, min: number, max: number, example: number) => {
             const entry = envs.get(name);
             if (!entry) {
-                if (!envs.isMissing(name)) {
-                    return; // may hide among entries unknown at preview
+                if (!signs) {
+                    // JWT_SECRET may be among the entries unknown until apply: whether lifetimes are needed is open.
+                    undecidedEnv(args, args.urn, "JWT_SECRET");
+                } else if (!envs.isMissing(name)) {
+                    undecidedEnv(args, args.urn, name);
+                } else {
+                    reportViolation(
+                        `[APP-02] Container ${label} signs JWTs (JWT_SECRET) but does not set ${name}; tokens would not have a ` +
+                            `bounded lifetime. Add ${name}=${example} (allowed ${min}..${max}).`,
+                    );
                 }
-                reportViolation(
-                    `[APP-02] Container ${label} signs JWTs (JWT_SECRET) but does not set ${name}; tokens would not have a ` +
-                        `bounded lifetime. Add ${name}=${example} (allowed ${min}..${max}).`,
-                );
                 return;
             }
-            if (entry.value === undefined) {
-                return; // unknown at preview
-            }
-            const seconds = /^\s*\d+\s*$/.test(entry.value) ? Number(entry.value) : NaN;
+            const seconds = entry.value !== undefined && /^\s*\d+\s*$/.test(entry.value) ? Number(entry.value) : NaN;
             if (!Number.isSafeInteger(seconds)) {
                 reportViolation(`[APP-02] Container ${label}: ${name}='${entry.value}' is not a whole number of seconds. Set it to e.g. ${example}.`);
             } else if (seconds < min || seconds > max) {

@@ -1,7 +1,7 @@
 // NET-05: in production Rails must redirect to HTTPS, set HSTS and mark cookies Secure itself, so that a
 // proxy misconfiguration cannot silently serve the app over plain HTTP.
 import { resourcePolicy } from "../lib/policy";
-import { containerLabel, envsOf, validateContainer } from "../lib/docker-refs";
+import { appEnvMayHide, containerLabel, envsOf, undecidedEnv, validateContainer } from "../lib/docker-refs";
 
 interface Config {
     productionValues: string[];
@@ -30,6 +30,10 @@ export const appRailsForceSsl = resourcePolicy({
         const config = args.getConfig<Config>();
         const envs = envsOf(props);
         const railsEnv = envs.get("RAILS_ENV")?.value;
+        if (appEnvMayHide(props, envs, "RAILS_ENV")) {
+            undecidedEnv(args, args.urn, "RAILS_ENV");
+            return;
+        }
         if (railsEnv === undefined || !config.productionValues.includes(railsEnv)) {
             return;
         }
@@ -37,10 +41,11 @@ export const appRailsForceSsl = resourcePolicy({
         const label = containerLabel(props, args.name);
         if (!forceSsl) {
             if (!envs.isMissing("RAILS_FORCE_SSL")) {
-                return; // may hide among entries unknown at preview
+                undecidedEnv(args, args.urn, "RAILS_FORCE_SSL");
+                return;
             }
             reportViolation(`[NET-05] Container ${label} runs RAILS_ENV=${railsEnv} without RAILS_FORCE_SSL. Add RAILS_FORCE_SSL=true to its env.`);
-        } else if (forceSsl.value !== undefined && forceSsl.value.trim().toLowerCase() !== "true") {
+        } else if ((forceSsl.value ?? "").trim().toLowerCase() !== "true") {
             reportViolation(
                 `[NET-05] Container ${label} runs RAILS_ENV=${railsEnv} with RAILS_FORCE_SSL=${forceSsl.value}. Set RAILS_FORCE_SSL=true.`,
             );

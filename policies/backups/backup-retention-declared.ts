@@ -1,7 +1,7 @@
 // BAK-04 / CMP-01: the local rotation of backups is declared, so old backups are pruned on a known schedule
 // rather than kept forever or lost to a full disk.
 import { resourcePolicy } from "../lib/policy";
-import { containerLabel, envsOf, roleOf, validateContainer } from "../lib/docker-refs";
+import { containerLabel, envsOf, undecidedEnv, roleOf, validateContainer } from "../lib/docker-refs";
 
 interface Config {
     backupRole: string;
@@ -45,15 +45,13 @@ export const backupRetentionDeclared = resourcePolicy({
             const entry = envs.get(name);
             if (!entry) {
                 if (!envs.isMissing(name)) {
-                    continue; // may hide among entries unknown at preview
+                    undecidedEnv(args, args.urn, name);
+                    continue;
                 }
                 reportViolation(`[BAK-04, CMP-01] Backup container ${label} does not set ${name}, so its retention is undeclared. Add ${name}=<count >= ${min}>.`);
                 continue;
             }
-            if (entry.value === undefined) {
-                continue; // unknown at preview
-            }
-            const count = /^\s*\d+\s*$/.test(entry.value) ? Number(entry.value) : NaN;
+            const count = entry.value !== undefined && /^\s*\d+\s*$/.test(entry.value) ? Number(entry.value) : NaN;
             if (!Number.isSafeInteger(count) || count < min) {
                 reportViolation(
                     `[BAK-04, CMP-01] Backup container ${label}: ${name}='${entry.value}' is not a whole number >= ${min}. ` +

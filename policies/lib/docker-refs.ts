@@ -5,6 +5,8 @@
 import * as docker from "@pulumi/docker";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
+import { isUnknown } from "./engine-values";
+import { markUndecided } from "./inconclusive";
 import { LABELS, labelValue } from "./labels";
 
 export const CONTAINER_TYPE = "docker:index/container:Container";
@@ -48,7 +50,7 @@ export interface PortProps {
     readonly protocol?: string;
 }
 
-/** One env entry. `value` is undefined when the entry has no "=" or its value is unknown at preview. */
+/** One env entry. `value` is undefined when the entry has no "=". */
 export interface EnvEntry {
     readonly name: string;
     readonly value: string | undefined;
@@ -104,11 +106,11 @@ export function parseEnvs(envs: unknown, present = envs !== undefined): EnvList 
     const result = new Map<string, EnvEntry>();
     if (!Array.isArray(envs)) {
         // A list given but unknown as a whole hides every name.
-        return new EnvList(result, present && envs !== null);
+        return new EnvList(result, present && isUnknown(envs));
     }
     let hasUnknown = false;
     for (const entry of envs) {
-        if (typeof entry !== "string") {
+        if (typeof entry !== "string" || isUnknown(entry)) {
             hasUnknown = true;
             continue;
         }
@@ -124,6 +126,24 @@ export function parseEnvs(envs: unknown, present = envs !== undefined): EnvList 
 /** A container's envs, treating an `envs` key that is present but undefined as unknown at preview. */
 export function envsOf(props: ContainerProps): EnvList {
     return parseEnvs(props.envs, "envs" in props);
+}
+
+/**
+ * Records that env variable `name` could not be judged: it is absent, but entries unknown until apply may set it.
+ * The policy's other checks go on; `pulumi up` decides this one.
+ */
+export function undecidedEnv(args: Parameters<typeof markUndecided>[0], urn: string, name: string): void {
+    markUndecided(args, urn, `envs[${name}]`);
+}
+
+/**
+ * True when an application setting `name` is not visible but may be among the entries unknown until apply. Only
+ * an application container (role "app") or one outside the profile (no role) can hold application settings; a
+ * database, proxy or backup container's unknown entries are its own secrets.
+ */
+export function appEnvMayHide(props: ContainerProps, envs: EnvList, name: string): boolean {
+    const role = roleOf(props);
+    return !envs.has(name) && !envs.isMissing(name) && (role === undefined || role === "app");
 }
 
 /** The value of one env variable: undefined if absent or unknown. */
@@ -142,7 +162,7 @@ export function containerLabel(props: ContainerProps, resourceName: string): str
 
 /** The image's repository, without registry tag or digest, lower-cased: "bulwark/postgres@sha256:.." -> "bulwark/postgres". */
 export function imageRepository(image: unknown): string | undefined {
-    if (typeof image !== "string" || !image) {
+    if (typeof image !== "string" || !image || isUnknown(image)) {
         return undefined;
     }
     const withoutDigest = image.split("@")[0];
@@ -176,13 +196,13 @@ export function attachedNetworkNames(props: ContainerProps): (string | undefined
     }
     return props.networksAdvanced.map((n: unknown) => {
         const name = n && typeof n === "object" ? (n as { name?: unknown }).name : undefined;
-        return typeof name === "string" ? name : undefined;
+        return typeof name === "string" && !isUnknown(name) ? name : undefined;
     });
 }
 
 /** True when networksAdvanced is given but unknown as a whole at preview. */
 export function networksUnknown(props: ContainerProps): boolean {
-    return "networksAdvanced" in props && props.networksAdvanced === undefined;
+    return isUnknown(props.networksAdvanced);
 }
 
 export function publishedPorts(props: ContainerProps): PortProps[] {
@@ -206,7 +226,8 @@ export class NetworkIndex {
         for (const network of all) {
             const { name, id } = networkProps(network);
             for (const ref of [name, id]) {
-                if (typeof ref === "string" && !this.byRef.has(ref)) {
+                // An ID is unknown in a preview of a create; it never stands for a network then.
+                if (typeof ref === "string" && !isUnknown(ref) && !this.byRef.has(ref)) {
                     this.byRef.set(ref, network);
                 }
             }

@@ -1,6 +1,8 @@
 // The labels bulwark puts on every container and that the policies and the live audit read. They are the
 // contract between the program (infra/), the pack (policies/) and `verify`, so they live in one place.
 
+import { isUnknown } from "./engine-values";
+
 export const LABELS = {
     project: "bulwark.project",
     stack: "bulwark.stack",
@@ -20,5 +22,5 @@ export function labelValue(labels: unknown, key: string): string | undefined {
         return undefined;
     }
     const found = labels.find((l) => l && typeof l === "object" && (l as { label?: unknown }).label === key);
-    return typeof found?.value === "string" ? found.value : undefined;
+    return typeof found?.value === "string" && !isUnknown(found.value) ? found.value : undefined;
 }

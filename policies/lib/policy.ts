@@ -3,11 +3,18 @@
 import {
     EnforcementLevel,
     PolicyComplianceFramework,
+    PolicyResource,
+    ResourceRemediation,
+    ResourceValidation,
+    ResourceValidationArgs,
     ResourceValidationPolicy,
     Severity,
+    StackValidation,
+    StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { ControlId } from "../controls";
+import { declareUndecided } from "./inconclusive";
 
 export const FRAMEWORK: PolicyComplianceFramework = {
     name: "bulwark-security-requirements",
@@ -34,12 +41,89 @@ function withMetadata<T extends BulwarkPolicy>(policy: T): T {
     return { ...policy, framework: FRAMEWORK, tags: [...policy.controls] };
 }
 
+// @pulumi/policy's special-proxy key: reading it returns the object behind the unknown-checking proxy.
+const PROXY_TARGET = "__getSpecialProxyTarget";
+
+/**
+ * The props as the engine sent them, without the proxy that throws on an unknown value: unknown values are the
+ * engine's sentinel string (tools/analyzer/wire.ts), which the policies test for with `isUnknown`. A check that
+ * forgets to fails closed: the sentinel is no valid image, user or flag.
+ */
+export function rawProps<T = Record<string, any>>(props: unknown): T {
+    // Remediations get two proxies: the unknown check around the secret-preserving one, whose target holds
+    // secrets as policy.Secret objects, so returning a copy of it keeps every secret a secret.
+    let current = props;
+    for (;;) {
+        const target = current && typeof current === "object" ? (current as Record<string, unknown>)[PROXY_TARGET] : undefined;
+        if (!target || target === current) {
+            return current as T;
+        }
+        current = target;
+    }
+}
+
+type Typed<F> = F & { __pulumiType?: string };
+
+/** Keeps the type tag @pulumi/policy uses to skip a policy for other resource types without calling it. */
+function keepType<F extends Function, G extends Function>(from: Typed<F>, to: Typed<G>): G {
+    if (from.__pulumiType) {
+        to.__pulumiType = from.__pulumiType;
+    }
+    return to;
+}
+
+function rawResourceArgs(args: ResourceValidationArgs): ResourceValidationArgs {
+    const props = rawProps(args.props);
+    return { ...args, props, asType: ((c: unknown) => (args.isType(c as never) ? props : undefined)) as ResourceValidationArgs["asType"] };
+}
+
+function rawValidation(validate: ResourceValidation): ResourceValidation {
+    return keepType(validate, async (args: ResourceValidationArgs, report: Parameters<ResourceValidation>[1]) => {
+        const raw = rawResourceArgs(args);
+        await validate(raw, report);
+        declareUndecided(raw);
+    });
+}
+
+function rawRemediation(remediate: ResourceRemediation): ResourceRemediation {
+    return keepType(remediate, (args: ResourceValidationArgs) => remediate(rawResourceArgs(args)));
+}
+
+/** The stack's resources with raw props, their parent and dependency links pointing at each other again. */
+function rawResources(resources: readonly PolicyResource[]): PolicyResource[] {
+    const copies = new Map<PolicyResource, PolicyResource>();
+    for (const r of resources) {
+        const props = rawProps(r.props);
+        copies.set(r, { ...r, props, asType: ((c: unknown) => (r.isType(c as never) ? props : undefined)) as PolicyResource["asType"] });
+    }
+    const relink = (r: PolicyResource) => copies.get(r) ?? r;
+    for (const [original, copy] of copies) {
+        copy.parent = original.parent && relink(original.parent);
+        copy.dependencies = original.dependencies.map(relink);
+        copy.propertyDependencies = Object.fromEntries(Object.entries(original.propertyDependencies).map(([k, v]) => [k, v.map(relink)]));
+    }
+    return [...copies.values()];
+}
+
+function rawStackValidation(validate: StackValidation): StackValidation {
+    return keepType(validate, async (args: StackValidationArgs, report: Parameters<StackValidation>[1]) => {
+        const raw: StackValidationArgs = { ...args, resources: rawResources(args.resources) };
+        await validate(raw, report);
+        declareUndecided(raw);
+    });
+}
+
 export function resourcePolicy(policy: BulwarkResourcePolicy): BulwarkResourcePolicy {
-    return withMetadata(policy);
+    const validations = policy.validateResource;
+    return withMetadata({
+        ...policy,
+        validateResource: Array.isArray(validations) ? validations.map(rawValidation) : validations && rawValidation(validations),
+        remediateResource: policy.remediateResource && rawRemediation(policy.remediateResource),
+    });
 }
 
 export function stackPolicy(policy: BulwarkStackPolicy): BulwarkStackPolicy {
-    return withMetadata(policy);
+    return withMetadata({ ...policy, validateStack: rawStackValidation(policy.validateStack) });
 }
 
 export function isStackPolicy(policy: BulwarkPolicy): policy is BulwarkStackPolicy {

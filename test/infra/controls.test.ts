@@ -18,7 +18,7 @@ import { SECRET_LENGTHS } from "../../infra/components/secrets";
 import { PROFILE_CONTROLS } from "../../infra/hardening";
 import { CONTROLS, isControlId } from "../../policies/controls";
 import { LABELS, ROLES } from "../../policies/lib/labels";
-import { EngineResource } from "../../tools/policy-engine";
+import { EngineResource } from "../../tools/analyzer/judge";
 import {
     ConfigMap,
     envOf,

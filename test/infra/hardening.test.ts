@@ -8,7 +8,7 @@ import * as ts from "typescript";
 import { hardenedContainerArgs, HardenedContainer, PROFILE_CONTROLS, ServiceProfile } from "../../infra/hardening";
 import { isControlId } from "../../policies/controls";
 import { LABELS, labelValue } from "../../policies/lib/labels";
-import { runUnderMocks } from "../../tools/mock-runtime";
+import { runUnderMocks } from "../../tools/mocks/runtime";
 import { PROJECT_DIR, TYPES, unwrap } from "./helpers";
 
 /** Stand-ins for provider resources: the profile reads only their names. */

@@ -7,8 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ageIdentityFromSecretBytes, ageRecipientFromIdentity } from "../../infra/age";
 import { ConfigSource, NAMESPACE } from "../../infra/config";
 import { LABELS, labelValue } from "../../policies/lib/labels";
-import { installRecordingMocks, resolveOutputs, SecretValue } from "../../tools/mock-runtime";
-import { EngineResource } from "../../tools/policy-engine";
+import { installRecordingMocks, resolveOutputs, SecretValue } from "../../tools/mocks/runtime";
+import { EngineResource } from "../../tools/analyzer/judge";
 import { loadStackConfig } from "../../tools/stack-config";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");

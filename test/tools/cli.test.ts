@@ -4,11 +4,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs, UsageError } from "../../tools/cli-args";
-import { assembleConfig, checkPolicyConfig, readConfigFile } from "../../tools/cli-config";
+import { PolicyInfo, reconcile } from "../../tools/analyzer/config";
+import { assembleConfig, readConfigFile } from "../../tools/cli-config";
 import { locateProgram } from "../../tools/cli-program";
 import { describeError } from "../../tools/cli-program-child";
 import { formatReport, jsonReport, resourceLabel, summaryLine, wrap } from "../../tools/cli-report";
-import { Violation } from "../../tools/policy-engine";
+import { Inconclusive, Violation } from "../../tools/analyzer/judge";
 import { FIXTURES, ROOT } from "./run-check";
 
 function project(files: Record<string, string>): string {
@@ -106,10 +107,22 @@ describe("policy:check parts", () => {
             fs.rmSync(dir, { recursive: true });
         });
 
-        it("expands a policy config's \"all\" level to every policy without its own level", () => {
-            const expanded = checkPolicyConfig({ all: "advisory", a: "disabled", b: { max: 3 } }, ["a", "b", "c"]);
-            assert.deepEqual(expanded, { a: "disabled", b: { max: 3, enforcementLevel: "advisory" }, c: "advisory" });
-            assert.throws(() => checkPolicyConfig({ d: "advisory" }, ["a"]), /names no policy of the pack: d/);
+        it("reconciles policy config as the CLI does: defaults, \"all\", each policy's own level, schema validation", () => {
+            const policies: PolicyInfo[] = [
+                { name: "a", enforcementLevel: "mandatory", tags: [], type: "resource" },
+                { name: "b", enforcementLevel: "mandatory", tags: [], type: "resource", configSchema: { properties: { max: { type: "integer", minimum: 1, default: 5 } } } },
+                { name: "c", enforcementLevel: "advisory", tags: [], type: "stack" },
+            ];
+            const settings = reconcile(policies, { all: "advisory", a: "disabled", b: { max: 3 } });
+            assert.deepEqual(Object.fromEntries(settings), {
+                a: { enforcementLevel: "disabled", properties: {} },
+                b: { enforcementLevel: "advisory", properties: { max: 3 } },
+                c: { enforcementLevel: "advisory", properties: {} },
+            });
+            assert.deepEqual(reconcile(policies, undefined).get("b"), { enforcementLevel: "mandatory", properties: { max: 5 } });
+            assert.throws(() => reconcile(policies, { d: "advisory" }), /names no policy of the pack: d/);
+            assert.throws(() => reconcile(policies, { b: { max: 0 } }), /b: max: must be >= 1/);
+            assert.throws(() => reconcile(policies, { a: "strict" } as never), /a: "strict" is not a valid enforcement level/);
         });
     });
 
@@ -173,13 +186,26 @@ describe("policy:check parts", () => {
         });
 
         it("tables mandatory findings first and ends with the summary line", () => {
-            const lines = formatReport({ resources: 34, violations }).split("\n");
+            const lines = formatReport({ resources: 34, mode: "update", violations, inconclusive: [] }).split("\n");
             assert.match(lines[0], /^POLICY\s+LEVEL\s+RESOURCE\s+MESSAGE\s+CONTROLS$/);
             assert.match(lines[2], /^p-mandatory\s+mandatory\s+docker:index\/container:Container::app-backend\s+must fix\s+CON-05, CON-06$/);
             assert.match(lines[3], /^p-stack\s+mandatory\s+\(stack\)\s+stack-wide\s+BAK-01$/);
             assert.match(lines[4], /^p-advisory\s+advisory/);
-            assert.equal(lines.at(-1), "policy:check: 34 resources, 2 mandatory, 1 advisory violations");
-            assert.equal(summaryLine({ resources: 1, violations: [] }), "policy:check: 1 resources, 0 mandatory, 0 advisory violations");
+            assert.equal(lines.at(-1), "policy:check (update): 34 resources, 2 mandatory, 1 advisory violations");
+            assert.equal(summaryLine({ resources: 1, mode: "update", violations: [], inconclusive: [] }), "policy:check (update): 1 resources, 0 mandatory, 0 advisory violations");
+        });
+
+        it("lists checks inconclusive in a preview after the violations, each with its field", () => {
+            const inconclusive: Inconclusive[] = [
+                { policy: "p-trust", level: "mandatory", urn: violations[1].urn, field: "image", kind: "deferred" },
+                { policy: "p-old", level: "advisory", urn: violations[1].urn, field: "envs", kind: "cant-run" },
+            ];
+            const text = formatReport({ resources: 34, mode: "preview", violations: [], inconclusive });
+            assert.match(text, /^Inconclusive until apply/);
+            assert.match(text, /p-trust\s+mandatory\s+docker:index\/container:Container::app-backend\s+image\s+deferred/);
+            assert.match(text.split("\n").at(-1)!, /^policy:check \(preview\): 34 resources, 0 mandatory, 0 advisory violations; 2 checks inconclusive until apply \(1 policies could not run\)$/);
+            const parsed = JSON.parse(jsonReport({ resources: 34, mode: "preview", violations: [], inconclusive }));
+            assert.deepEqual(parsed.inconclusive[0], { policy: "p-trust", level: "mandatory", urn: violations[1].urn, field: "image", kind: "deferred" });
         });
 
         it("wraps long cells on word boundaries", () => {
@@ -188,9 +214,9 @@ describe("policy:check parts", () => {
         });
 
         it("gives JSON in the documented shape, with null for a stack-wide URN", () => {
-            const parsed = JSON.parse(jsonReport({ resources: 3, violations }));
+            const parsed = JSON.parse(jsonReport({ resources: 3, mode: "update", violations, inconclusive: [] }));
             assert.deepEqual(parsed.violations[2], { policy: "p-stack", level: "mandatory", urn: null, message: "stack-wide", controls: ["BAK-01"] });
-            assert.deepEqual(Object.keys(parsed), ["resources", "violations"]);
+            assert.deepEqual(Object.keys(parsed), ["resources", "mode", "violations", "inconclusive"]);
         });
     });
 });

@@ -3,8 +3,8 @@
 // recorded docker.Container / Network / Volume / Image inputs are returned with secrets unwrapped and each
 // container's dependencies resolved to other containers, so the harness can start them in the program's order.
 import * as path from "node:path";
-import { installRecordingMocks } from "../mock-runtime";
-import type { EngineResource } from "../policy-engine";
+import { installRecordingMocks } from "../mocks/runtime";
+import type { EngineResource } from "../analyzer/judge";
 import { loadStackConfig } from "../stack-config";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");

@@ -1,7 +1,7 @@
 # Shared by the backup image's commands; sourced, never run. Logs are one JSON object per line on stdout
-# (what `docker logs` and the log driver keep). Nothing here ever prints a secret: the database password and
-# the age identity stay in the environment or in 0600 files under the /tmp tmpfs, and the webhook URL (which
-# often embeds a token) is never logged.
+# (what `docker logs` and the log driver keep). Nothing here ever prints a secret: the database password stays
+# in the environment, the age identity in a 0600 file under the /tmp tmpfs, and the webhook URL (which often
+# embeds a token) is never logged.
 
 BACKUP_DIR=${BACKUP_DIR:-/backups}
 # Runtime state (locks, last result of this container's runs) lives in the /tmp tmpfs: it is shared by the
@@ -17,6 +17,30 @@ NAME_RE='^bulwark-[0-9]{8}T[0-9]{6}Z$'
 # Backups, manifests and reports are private to the uid, like the volumes they live on.
 umask 077
 mkdir -p -m 0700 "$STATE_DIR"
+
+# The age identity (BACKUP_AGE_IDENTITY, the drill container only) is moved into a file at start and out of
+# the environment: /proc/PID/environ of every process started with it, and of every child, would otherwise
+# carry it for as long as it runs (issue 13).
+IDENTITY_RE='^AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}$'
+
+# identity_to_file FILE: writes BACKUP_AGE_IDENTITY (empty if unset) to FILE, 0600 in a 0700 directory, by
+# a builtin (never on an argv), and unsets it. The caller then re-executes itself: unset changes what
+# children inherit, not the environment the kernel shows for this process.
+identity_to_file() {
+    local file=$1
+    mkdir -p -m 0700 -- "${file%/*}"
+    (
+        umask 077
+        printf '%s\n' "${BACKUP_AGE_IDENTITY:-}" >"$file"
+    )
+    unset BACKUP_AGE_IDENTITY
+}
+
+# identity_valid FILE: the file holds exactly one age identity (one line; a bash test, no child process).
+identity_valid() {
+    local content
+    [[ -f $1 ]] && content=$(<"$1") && [[ $content =~ $IDENTITY_RE ]]
+}
 
 now_iso() { date -u -d "@${1:-$EPOCHSECONDS}" +%Y-%m-%dT%H:%M:%SZ; }
 

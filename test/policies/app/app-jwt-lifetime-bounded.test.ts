@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { appJwtLifetimeBounded as policy } from "../../../policies/app/app-jwt-lifetime-bounded";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { devStack, find, prodStack, resourceViolations, unrelated, withEnv, withUnknownEnv } from "../fixtures/stack";
 
 const backend = () => find(devStack(), "app-backend");

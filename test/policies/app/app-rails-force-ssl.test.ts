@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { appRailsForceSsl as policy } from "../../../policies/app/app-rails-force-ssl";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { devStack, find, prodStack, resourceViolations, unrelated, withEnv, withUnknownEnv } from "../fixtures/stack";
 
 const backend = () => find(devStack(), "app-backend");

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { awsBackupBucketHardened as policy } from "../../../policies/aws/aws-backup-bucket-hardened";
-import { runStackPolicy } from "../../../tools/policy-engine";
+import { runStackPolicy } from "../../../tools/analyzer/judge";
 import { BACKUP_BUCKET, LOG_BUCKET, TYPES, find, prodAwsStack, prodStack, replace, resource, withProps, withUnknown, without } from "../fixtures/stack";
 
 const BUCKET = "backup-bucket";

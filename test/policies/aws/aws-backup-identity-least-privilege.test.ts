@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { awsBackupIdentityLeastPrivilege as policy } from "../../../policies/aws/aws-backup-identity-least-privilege";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { BACKUP_BUCKET, TYPES, find, prodAwsStack, resource, resourceViolations, unrelated, withProps, withUnknown } from "../fixtures/stack";
 
 const userPolicy = () => find(prodAwsStack(), "backup-uploader-put-only");

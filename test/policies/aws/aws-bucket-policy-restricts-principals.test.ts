@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { awsBucketPolicyRestrictsPrincipals as policy } from "../../../policies/aws/aws-bucket-policy-restricts-principals";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { BACKUP_BUCKET, asSecret, backupBucketPolicyDocument, find, prodAwsStack, resourceViolations, unrelated, withProps, withUnknown } from "../fixtures/stack";
 
 const bucketPolicy = () => find(prodAwsStack(), "backup-bucket-policy");

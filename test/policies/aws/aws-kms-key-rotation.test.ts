@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { awsKmsKeyRotation as policy } from "../../../policies/aws/aws-kms-key-rotation";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { find, prodAwsStack, resourceViolations, unrelated, withProps, withUnknown } from "../fixtures/stack";
 
 const key = () => find(prodAwsStack(), "backup-key");

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { awsS3BucketNoPublicAcl as policy } from "../../../policies/aws/aws-s3-bucket-no-public-acl";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { BACKUP_BUCKET, TYPES, find, prodAwsStack, resource, resourceViolations, unrelated, withProps } from "../fixtures/stack";
 
 const acl = (type: string, inputs: Record<string, unknown>) => resource(type, "backup-bucket-acl", { bucket: BACKUP_BUCKET, ...inputs }, undefined, "prod");

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { backupDrillIsolated as policy } from "../../../policies/backups/backup-drill-isolated";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { devStack, find, prodStack, resourceViolations, unrelated, withNetworks, withProps, withRole } from "../fixtures/stack";
 
 const drill = () => find(devStack(), "backup-drill");

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { backupJobPerDatabase as policy } from "../../../policies/backups/backup-job-per-database";
-import { runStackPolicy } from "../../../tools/policy-engine";
+import { runStackPolicy } from "../../../tools/analyzer/judge";
 import {
     AGE_SECRET_KEY,
     container,

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { backupRetentionDeclared as policy } from "../../../policies/backups/backup-retention-declared";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { devStack, find, prodStack, resourceViolations, unrelated, withEnv, withSecretEnvs, withUnknownEnv } from "../fixtures/stack";
 
 const backup = () => find(devStack(), "backup-job");

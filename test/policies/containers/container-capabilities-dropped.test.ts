@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { containerCapabilitiesDropped as policy } from "../../../policies/containers/container-capabilities-dropped";
-import { remediate, runResourcePolicy } from "../../../tools/policy-engine";
+import { remediate, runResourcePolicy } from "../../../tools/analyzer/judge";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
 const allow = (...caps: string[]) => ({ config: { "container-capabilities-dropped": { allowedCapabilities: caps } } });

@@ -1,5 +1,5 @@
 import { containerControlsLabelled as policy } from "../../../policies/containers/container-controls-labelled";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
 const labels = (role?: string, controls?: string) => ({

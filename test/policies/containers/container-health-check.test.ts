@@ -1,5 +1,5 @@
 import { containerHealthCheck as policy } from "../../../policies/containers/container-health-check";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
 describe("container-health-check (LOG-05)", () => {

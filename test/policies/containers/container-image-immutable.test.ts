@@ -3,7 +3,8 @@ import {
     containerImageImmutable as policy,
     parseImageReference,
 } from "../../../policies/containers/container-image-immutable";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
+import { UNKNOWN } from "../../../tools/analyzer/wire";
 import { DIGEST, assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
 const TAGS_OK = { config: { "container-image-immutable": { requireDigest: false } } };
@@ -61,8 +62,8 @@ describe("container-image-immutable (LOG-07, CON-02)", () => {
         assertPasses(await runResourcePolicy(policy, container({ image: DIGEST })));
     });
 
-    it("#11 an image unknown during preview (undefined) is not judged", async () => {
-        assertPasses(await runResourcePolicy(policy, container({ image: undefined })));
+    it("#11 an image unknown during preview is not judged", async () => {
+        assertPasses(await runResourcePolicy(policy, container({ image: UNKNOWN })));
     });
 
     it("#12 parseImageReference normalizes like Docker", () => {

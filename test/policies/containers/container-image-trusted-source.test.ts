@@ -3,7 +3,8 @@ import {
     containerImageTrustedSource as policy,
     normalizeRegistryPrefix,
 } from "../../../policies/containers/container-image-trusted-source";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
+import { UNKNOWN } from "../../../tools/analyzer/wire";
 import { DIGEST, assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
 const registries = (...allowed: string[]) => ({
@@ -56,8 +57,8 @@ describe("container-image-trusted-source (CON-01)", () => {
         assertViolations(await runResourcePolicy(policy, container({ image: "not a ref" })), 1, /not a valid image reference/);
     });
 
-    it("#10 an image unknown during preview (undefined) is not judged", async () => {
-        assertPasses(await runResourcePolicy(policy, container({ image: undefined })));
+    it("#10 an image unknown during preview is not judged", async () => {
+        assertPasses(await runResourcePolicy(policy, container({ image: UNKNOWN })));
     });
 
     it("#11 normalizeRegistryPrefix resolves prefixes like image names", () => {

@@ -1,5 +1,5 @@
 import { containerLogRotation as policy } from "../../../policies/containers/container-log-rotation";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
 const drivers = (...allowed: string[]) => ({ config: { "container-log-rotation": { allowedLogDrivers: allowed } } });

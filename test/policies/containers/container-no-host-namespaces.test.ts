@@ -1,5 +1,5 @@
 import { containerNoHostNamespaces as policy } from "../../../policies/containers/container-no-host-namespaces";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
 describe("container-no-host-namespaces (CON-09, NET-02)", () => {

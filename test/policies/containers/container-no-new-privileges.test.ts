@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { containerNoNewPrivileges as policy } from "../../../policies/containers/container-no-new-privileges";
-import { remediate, runResourcePolicy } from "../../../tools/policy-engine";
+import { remediate, runResourcePolicy } from "../../../tools/analyzer/judge";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
 describe("container-no-new-privileges (CON-07)", () => {

@@ -1,5 +1,5 @@
 import { containerNoPrivileged as policy } from "../../../policies/containers/container-no-privileged";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
 describe("container-no-privileged (CON-07)", () => {

@@ -1,5 +1,5 @@
 import { containerNoSensitiveHostMounts as policy } from "../../../policies/containers/container-no-sensitive-host-mounts";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
 const bind = (source: string, readOnly = false) => ({ mounts: [{ type: "bind", source, target: "/mnt/host", readOnly }] });

@@ -1,5 +1,5 @@
 import { containerNonRootUser as policy } from "../../../policies/containers/container-non-root-user";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
 const NAMES_ALLOWED = { config: { "container-non-root-user": { requireNumericUid: false } } };

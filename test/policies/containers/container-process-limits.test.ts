@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { containerProcessLimits as policy } from "../../../policies/containers/container-process-limits";
-import { evaluate, runResourcePolicy } from "../../../tools/policy-engine";
+import { evaluate, runResourcePolicy } from "../../../tools/analyzer/judge";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
 const NOFILE = { name: "nofile", soft: 4096, hard: 4096 };
@@ -47,8 +47,8 @@ describe("container-process-limits (CON-08)", () => {
     });
 
     it("#9 the violation is advisory", async () => {
-        const result = await evaluate([policy], [container({ ulimits: [NPROC] })]);
-        assert.deepEqual(result.violations.map((v) => v.level), ["advisory"]);
+        const result = await evaluate([container({ ulimits: [NPROC] })]);
+        assert.deepEqual(result.violations.filter((v) => v.policy === policy.name).map((v) => v.level), ["advisory"]);
     });
 
     it("#10 a non-container resource is not applicable", async () => {

@@ -1,5 +1,5 @@
 import { containerReadOnlyRoot as policy } from "../../../policies/containers/container-read-only-root";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
 describe("container-read-only-root (CON-06)", () => {

@@ -1,5 +1,5 @@
 import { containerResourceLimits as policy } from "../../../policies/containers/container-resource-limits";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
 describe("container-resource-limits (CON-08)", () => {

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { containerRestartPolicy as policy } from "../../../policies/containers/container-restart-policy";
-import { evaluate, runResourcePolicy } from "../../../tools/policy-engine";
+import { evaluate, runResourcePolicy } from "../../../tools/analyzer/judge";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
 describe("container-restart-policy (LOG-06)", () => {
@@ -20,16 +20,17 @@ describe("container-restart-policy (LOG-06)", () => {
     });
 
     it("#4 the violation is advisory", async () => {
-        const result = await evaluate([policy], [container({ restart: "no" })]);
-        assert.equal(result.violations.length, 1);
-        assert.equal(result.violations[0].level, "advisory");
+        const result = await evaluate([container({ restart: "no" })]);
+        const mine = result.violations.filter((v) => v.policy === policy.name);
+        assert.equal(mine.length, 1);
+        assert.equal(mine[0].level, "advisory");
     });
 
     it("#5 config can make it mandatory", async () => {
-        const result = await evaluate([policy], [container({ restart: "no" })], {
+        const result = await evaluate([container({ restart: "no" })], {
             config: { "container-restart-policy": "mandatory" },
         });
-        assert.equal(result.violations[0].level, "mandatory");
+        assert.deepEqual(result.violations.filter((v) => v.policy === policy.name).map((v) => v.level), ["mandatory"]);
     });
 
     it("#6 a non-container resource is not applicable", async () => {

@@ -3,7 +3,7 @@
 import * as assert from "node:assert/strict";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { EngineResource, PolicyOutcome } from "../../../tools/policy-engine";
+import { EngineResource, PolicyOutcome } from "../../../tools/analyzer/judge";
 
 /** Container inputs with every Input<T> resolved, as a policy sees them. */
 export type ContainerInputs = pulumi.Unwrap<docker.ContainerArgs>;

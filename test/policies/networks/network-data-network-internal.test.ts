@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { networkDataNetworkInternal as policy } from "../../../policies/networks/network-data-network-internal";
-import { runStackPolicy } from "../../../tools/policy-engine";
+import { runStackPolicy } from "../../../tools/analyzer/judge";
 import { devStack, find, prodStack, replace, withNetworks, withProps, withRole } from "../fixtures/stack";
 
 describe("network-data-network-internal (NET-01, DB-02)", () => {

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { networkDatabaseInternalOnly as policy } from "../../../policies/networks/network-database-internal-only";
-import { runStackPolicy } from "../../../tools/policy-engine";
+import { runStackPolicy } from "../../../tools/analyzer/judge";
 import { container, devStack, find, prodStack, replace, withNetworks, withProps, withRole } from "../fixtures/stack";
 
 const DB = "database-container";

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { networkOnlyProxyPublishesPorts as policy } from "../../../policies/networks/network-only-proxy-publishes-ports";
-import { runStackPolicy } from "../../../tools/policy-engine";
+import { runStackPolicy } from "../../../tools/analyzer/judge";
 import { devStack, find, prodStack, replace, withProps, withRole } from "../fixtures/stack";
 
 describe("network-only-proxy-publishes-ports (NET-03)", () => {

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { networkUserDefined as policy } from "../../../policies/networks/network-user-defined";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { devStack, find, prodStack, resourceViolations, unrelated, withNetworks, withProps, withUnknown } from "../fixtures/stack";
 
 const backend = () => find(devStack(), "app-backend");

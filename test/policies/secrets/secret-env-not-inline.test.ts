@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { secretEnvNotInline as policy } from "../../../policies/secrets/secret-env-not-inline";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { POSTGRES_PASSWORD, devStack, find, prodStack, resourceViolations, unrelated, withEnv, withSecretEnvs, withUnknownEnv } from "../fixtures/stack";
 
 const backend = () => find(devStack(), "app-backend");

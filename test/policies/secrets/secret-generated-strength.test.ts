@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { secretGeneratedStrength as policy } from "../../../policies/secrets/secret-generated-strength";
-import { runResourcePolicy } from "../../../tools/policy-engine";
+import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { TYPES, devStack, find, resource, resourceViolations, unrelated, withProps, withUnknown } from "../fixtures/stack";
 
 describe("secret-generated-strength (SEC-02)", () => {

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { secretRailsKeyLength as policy } from "../../../policies/secrets/secret-rails-key-length";
-import { runStackPolicy } from "../../../tools/policy-engine";
+import { runStackPolicy } from "../../../tools/analyzer/judge";
 import { JWT_SECRET, SECRET_KEY_BASE, devStack, find, prodStack, replace, withEnv, withUnknownEnv } from "../fixtures/stack";
 
 const BACKEND = "app-backend";

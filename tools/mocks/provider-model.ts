@@ -1,0 +1,317 @@
+// What the real providers do with a resource, for every type the stack registers: the defaults their Check adds
+// to the inputs (resource policies see the checked inputs), the values they assign on create (stack policies
+// and the program see these after `pulumi up`), and which of those are unknown in `pulumi preview` (a preview of
+// a create knows only the checked inputs). Each entry names the provider source it is taken from. The mocks,
+// `policy:check` and the runtime capture all read this one model, so a mocked value is never one the real
+// provider would not return.
+import { createHash } from "node:crypto";
+import { UNKNOWN } from "../analyzer/wire";
+
+type Props = Record<string, unknown>;
+
+export interface ModelContext {
+    readonly type: string;
+    /** The Pulumi resource name (not the physical name). */
+    readonly name: string;
+    /** Deterministic bytes for this resource, so runs and reports repeat. */
+    bytes(n: number, salt?: string): Buffer;
+    hex(n: number, salt?: string): string;
+}
+
+export interface ProviderEntry {
+    /** Where this behaviour is taken from. */
+    readonly source: string;
+    /** Check: what the provider adds to the program's inputs (schema defaults, auto-names). Known in a preview. */
+    readonly check?: (inputs: Props, ctx: ModelContext) => Props;
+    /** Values the provider assigns on create; each key is unknown in a preview of a create. */
+    readonly computed: (inputs: Props, ctx: ModelContext) => Props;
+    /** Optional+Computed fields: the program's value when it gave one, else assigned on create (unknown in a preview). */
+    readonly computedIfAbsent?: (inputs: Props, ctx: ModelContext) => Props;
+    /** The resource's ID after create; the engine has none in a preview of a create. */
+    readonly id: (inputs: Props, outputs: Props, ctx: ModelContext) => string;
+}
+
+const ACCOUNT = "123456789012";
+const ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const SPECIAL = "!@#$%&*()-_=+[]{}<>:?";
+
+function chars(bytes: Buffer, alphabet: string): string {
+    return [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
+}
+
+/** Only the keys the program left out: a schema default never overrides a given value. */
+function defaults(inputs: Props, values: Props): Props {
+    return Object.fromEntries(Object.entries(values).filter(([k]) => inputs[k] === undefined));
+}
+
+/** Pulumi's auto-naming (the bridge's Check): "<resource name>-<7 hex>", known from Check on, so known in preview. */
+function autoName(ctx: ModelContext): string {
+    return `${ctx.name}-${ctx.hex(4).slice(0, 7)}`;
+}
+
+const TF_DOCKER = "kreuzwerker/terraform-provider-docker internal/provider/resource_docker_";
+const BRIDGE_CHECK = "schema Defaults, applied to the inputs by pulumi-terraform-bridge's Check (MakeTerraformInputs)";
+
+const portDefaults = (ports: unknown) =>
+    Array.isArray(ports) ? ports.map((p) => (p && typeof p === "object" ? { ip: "0.0.0.0", protocol: "tcp", ...(p as Props) } : p)) : ports;
+
+const healthcheckDefaults = (hc: unknown) =>
+    hc && typeof hc === "object" ? { interval: "0s", timeout: "0s", startPeriod: "0s", startInterval: "0s", retries: 0, ...(hc as Props) } : hc;
+
+const awsRegion = (inputs: Props) => (typeof inputs.region === "string" ? inputs.region : "eu-central-1");
+
+/** Sub-resources of a bucket: their ID is the bucket's name, assigned on create. */
+const bucketChild = (source: string): ProviderEntry => ({
+    source,
+    computed: () => ({}),
+    id: (inputs) => String(inputs.bucket),
+});
+
+export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
+    "docker:index/container:Container": {
+        source: `${TF_DOCKER}container.go (${BRIDGE_CHECK}; computed: id, bridge, network_data, exit_code, container_logs)`,
+        check: (inputs) => ({
+            ...defaults(inputs, {
+                rm: false,
+                readOnly: false,
+                start: true,
+                wait: false,
+                waitTimeout: 60,
+                attach: false,
+                logs: false,
+                mustRun: true,
+                restart: "no",
+                removeVolumes: true,
+                networkMode: "bridge",
+                tty: false,
+                stdinOpen: false,
+                containerReadRefreshTimeoutMilliseconds: 15000,
+            }),
+            ...(inputs.ports !== undefined ? { ports: portDefaults(inputs.ports) } : {}),
+            ...(inputs.healthcheck !== undefined ? { healthcheck: healthcheckDefaults(inputs.healthcheck) } : {}),
+        }),
+        computed: (inputs, ctx) => ({
+            bridge: "",
+            exitCode: 0,
+            containerLogs: "",
+            networkDatas: (Array.isArray(inputs.networksAdvanced) ? inputs.networksAdvanced : []).map((n, i) => ({
+                networkName: (n as Props).name,
+                ipAddress: `172.29.${i}.${2 + (ctx.bytes(1, `ip${i}`)[0] % 200)}`,
+                ipPrefixLength: 24,
+                gateway: `172.29.${i}.1`,
+                macAddress: `02:42:${ctx.hex(4, `mac${i}`).match(/../g)!.join(":")}`,
+                globalIpv6Address: "",
+                globalIpv6PrefixLength: 0,
+                ipv6Gateway: "",
+            })),
+        }),
+        // Read back from `docker inspect` after create: Docker's own defaults for what the program left out.
+        computedIfAbsent: (_inputs, ctx) => ({
+            hostname: ctx.hex(6),
+            command: [],
+            entrypoint: [],
+            envs: [],
+            labels: [],
+            securityOpts: [],
+            runtime: "runc",
+            stopSignal: "SIGTERM",
+            stopTimeout: 0,
+            shmSize: 64,
+            logDriver: "json-file",
+            ipcMode: "private",
+            init: false,
+        }),
+        id: (_inputs, _outputs, ctx) => ctx.hex(32),
+    },
+    "docker:index/image:Image": {
+        source:
+            "pulumi/pulumi-docker provider/image.go (native resource; with skipPush the image is only built locally, " +
+            "and repoDigest is the local image ID, sha256:<64 hex>, never repository@digest; with buildOnPreview " +
+            "false nothing is built in a preview, so every build output is unknown)",
+        computed: (inputs, ctx) => ({
+            repoDigest: `sha256:${ctx.hex(32, "image-id")}`,
+            baseImageName: inputs.imageName,
+            registryServer: "",
+            context: (inputs.build as Props | undefined)?.context ?? ".",
+            dockerfile: "Dockerfile",
+            platform: "",
+        }),
+        id: (_inputs, outputs) => String(outputs.repoDigest),
+    },
+    "docker:index/network:Network": {
+        source: `${TF_DOCKER}network.go (${BRIDGE_CHECK}; computed: id, scope)`,
+        check: (inputs) =>
+            defaults(inputs, { attachable: false, ingress: false, ipv6: false, internal: false, ipamDriver: "default", checkDuplicate: true }),
+        computed: () => ({ scope: "local" }),
+        computedIfAbsent: () => ({ driver: "bridge", options: {}, ipamConfigs: [] }),
+        id: (_inputs, _outputs, ctx) => ctx.hex(32),
+    },
+    "docker:index/volume:Volume": {
+        source: `${TF_DOCKER}volume.go (computed: id, mountpoint)`,
+        computed: (inputs, ctx) => ({ mountpoint: `/var/lib/docker/volumes/${inputs.name ?? ctx.name}/_data` }),
+        computedIfAbsent: () => ({ driver: "local", driverOpts: {} }),
+        id: (inputs, _outputs, ctx) => String(inputs.name ?? ctx.hex(32)),
+    },
+    "random:index/randomPassword:RandomPassword": {
+        source: `hashicorp/terraform-provider-random internal/provider/resource_password.go (${BRIDGE_CHECK}; computed: result, bcrypt_hash; id "none")`,
+        check: (inputs) =>
+            defaults(inputs, { lower: true, upper: true, numeric: true, special: true, minLower: 0, minUpper: 0, minNumeric: 0, minSpecial: 0 }),
+        computed: (inputs, ctx) => {
+            const alphabet = ALPHANUMERIC + (inputs.special === false ? "" : SPECIAL);
+            return {
+                result: chars(ctx.bytes(Number(inputs.length ?? 16), "result"), alphabet),
+                bcryptHash: `$2a$10$${chars(ctx.bytes(53, "bcrypt"), ALPHANUMERIC)}`,
+            };
+        },
+        id: () => "none",
+    },
+    "random:index/randomBytes:RandomBytes": {
+        source: "hashicorp/terraform-provider-random internal/provider/resource_bytes.go (computed: base64, hex; id = base64)",
+        computed: (inputs, ctx) => {
+            const bytes = ctx.bytes(Number(inputs.length ?? 32), "bytes");
+            return { hex: bytes.toString("hex"), base64: bytes.toString("base64") };
+        },
+        id: (_inputs, outputs) => String(outputs.base64),
+    },
+    "aws:s3/bucket:Bucket": {
+        source:
+            "pulumi/pulumi-aws (bridged hashicorp/terraform-provider-aws internal/service/s3/bucket.go; auto-naming " +
+            "of `bucket` in Check, so the name is known in a preview; computed: arn, region, domain names, hosted zone)",
+        check: (inputs, ctx) => defaults(inputs, { bucket: autoName(ctx), forceDestroy: false, objectLockEnabled: false }),
+        computed: (inputs) => {
+            const bucket = String(inputs.bucket);
+            return {
+                arn: `arn:aws:s3:::${bucket}`,
+                bucketDomainName: `${bucket}.s3.amazonaws.com`,
+                bucketRegionalDomainName: `${bucket}.s3.${awsRegion(inputs)}.amazonaws.com`,
+                hostedZoneId: "Z21DNDUVLTQW6Q",
+            };
+        },
+        computedIfAbsent: (inputs) => ({ region: awsRegion(inputs) }),
+        id: (inputs) => String(inputs.bucket),
+    },
+    "aws:kms/key:Key": {
+        source: `hashicorp/terraform-provider-aws internal/service/kms/key.go (${BRIDGE_CHECK}; computed: arn, key_id, policy when not given)`,
+        check: (inputs) =>
+            defaults(inputs, {
+                bypassPolicyLockoutSafetyCheck: false,
+                customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+                enableKeyRotation: false,
+                isEnabled: true,
+                keyUsage: "ENCRYPT_DECRYPT",
+            }),
+        computed: (inputs, ctx) => {
+            const keyId = [ctx.hex(4), ctx.hex(2, "b"), ctx.hex(2, "c"), ctx.hex(2, "d"), ctx.hex(6, "e")].join("-");
+            return { keyId, arn: `arn:aws:kms:${awsRegion(inputs)}:${ACCOUNT}:key/${keyId}` };
+        },
+        computedIfAbsent: () => ({ multiRegion: false, rotationPeriodInDays: 365 }),
+        id: (_inputs, outputs) => String(outputs.keyId),
+    },
+    "aws:kms/alias:Alias": {
+        source: "hashicorp/terraform-provider-aws internal/service/kms/alias.go (computed: arn, target_key_arn)",
+        computed: (inputs) => ({ arn: `arn:aws:kms:eu-central-1:${ACCOUNT}:${inputs.name}`, targetKeyArn: `arn:aws:kms:eu-central-1:${ACCOUNT}:key/${inputs.targetKeyId}` }),
+        id: (inputs) => String(inputs.name),
+    },
+    "aws:iam/user:User": {
+        source: `hashicorp/terraform-provider-aws internal/service/iam/user.go (${BRIDGE_CHECK}; computed: arn, unique_id)`,
+        check: (inputs, ctx) => defaults(inputs, { name: autoName(ctx), path: "/", forceDestroy: false }),
+        computed: (inputs, ctx) => ({ arn: `arn:aws:iam::${ACCOUNT}:user${inputs.path ?? "/"}${inputs.name}`, uniqueId: `AIDA${chars(ctx.bytes(17), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}` }),
+        id: (inputs) => String(inputs.name),
+    },
+    "aws:iam/role:Role": {
+        source: `hashicorp/terraform-provider-aws internal/service/iam/role.go (${BRIDGE_CHECK}; computed: arn, unique_id)`,
+        check: (inputs, ctx) => defaults(inputs, { name: autoName(ctx), path: "/", forceDetachPolicies: false, maxSessionDuration: 3600 }),
+        computed: (inputs, ctx) => ({ arn: `arn:aws:iam::${ACCOUNT}:role${inputs.path ?? "/"}${inputs.name}`, uniqueId: `AROA${chars(ctx.bytes(17), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}` }),
+        id: (inputs) => String(inputs.name),
+    },
+    "aws:iam/userPolicy:UserPolicy": {
+        source: "hashicorp/terraform-provider-aws internal/service/iam/user_policy.go (auto-named `name`; id user:name)",
+        check: (inputs, ctx) => defaults(inputs, { name: autoName(ctx) }),
+        computed: () => ({}),
+        id: (inputs) => `${inputs.user}:${inputs.name}`,
+    },
+    "aws:iam/accessKey:AccessKey": {
+        source: "hashicorp/terraform-provider-aws internal/service/iam/access_key.go (computed: id, secret, create_date, ses_smtp_password_v4)",
+        check: (inputs) => defaults(inputs, { status: "Active" }),
+        computed: (_inputs, ctx) => ({
+            secret: chars(ctx.bytes(40, "secret"), ALPHANUMERIC + "/+"),
+            sesSmtpPasswordV4: chars(ctx.bytes(44, "smtp"), ALPHANUMERIC),
+            createDate: "2026-01-01T00:00:00Z",
+        }),
+        id: (_inputs, _outputs, ctx) => `AKIA${chars(ctx.bytes(16, "id"), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}`,
+    },
+    "aws:s3/bucketPolicy:BucketPolicy": bucketChild("hashicorp/terraform-provider-aws internal/service/s3/bucket_policy.go (id = bucket)"),
+    "aws:s3/bucketVersioning:BucketVersioning": bucketChild("hashicorp/terraform-provider-aws internal/service/s3/bucket_versioning.go (id = bucket)"),
+    "aws:s3/bucketLogging:BucketLogging": bucketChild("hashicorp/terraform-provider-aws internal/service/s3/bucket_logging.go (id = bucket)"),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": bucketChild(
+        "hashicorp/terraform-provider-aws internal/service/s3/bucket_public_access_block.go (id = bucket)",
+    ),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": bucketChild(
+        "hashicorp/terraform-provider-aws internal/service/s3/bucket_ownership_controls.go (id = bucket)",
+    ),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": bucketChild(
+        "hashicorp/terraform-provider-aws internal/service/s3/bucket_server_side_encryption_configuration.go (id = bucket)",
+    ),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": bucketChild(
+        "hashicorp/terraform-provider-aws internal/service/s3/bucket_lifecycle_configuration.go (id = bucket)",
+    ),
+};
+
+/** Providers and component resources: the engine keeps their inputs as outputs. */
+const PASS_THROUGH: ProviderEntry = {
+    source: "pulumi/pulumi pkg/resource/deploy (providers' and components' outputs are what the program set)",
+    computed: () => ({}),
+    id: (_inputs, _outputs, ctx) => (ctx.type.startsWith("pulumi:providers:") ? ctx.hex(16) : ""),
+};
+
+/** A type the model does not list: only its ID is computed. Tests may register such types; the stack does not. */
+const UNLISTED: ProviderEntry = {
+    source: "no provider source: a type the stack does not register (tests only); only its ID is computed",
+    computed: () => ({}),
+    id: (_inputs, _outputs, ctx) => `${ctx.name}-${ctx.hex(4)}`,
+};
+
+export function entryFor(type: string, custom = true): ProviderEntry {
+    if (!custom || type.startsWith("pulumi:providers:")) {
+        return PASS_THROUGH;
+    }
+    return PROVIDER_MODEL[type] ?? UNLISTED;
+}
+
+function contextFor(type: string, name: string): ModelContext {
+    const seed = `${type}::${name}`;
+    const bytes = (n: number, salt = "") => {
+        const chunks: Buffer[] = [];
+        let total = 0;
+        for (let i = 0; total < n; i++) {
+            const chunk = createHash("sha256").update(`${seed}#${salt}#${i}`).digest();
+            chunks.push(chunk);
+            total += chunk.length;
+        }
+        return Buffer.concat(chunks).subarray(0, n);
+    };
+    return { type, name, bytes, hex: (n, salt) => bytes(n, salt).toString("hex") };
+}
+
+/** What the engine gets from a provider for one resource: the checked inputs, then the state after create or in a preview. */
+export interface ProviderResult {
+    readonly checkedInputs: Props;
+    readonly id: string;
+    readonly outputs: Props;
+    readonly source: string;
+}
+
+export function simulate(type: string, name: string, inputs: Props, opts: { preview: boolean; custom?: boolean }): ProviderResult {
+    const entry = entryFor(type, opts.custom);
+    const ctx = contextFor(type, name);
+    const checkedInputs = { ...inputs, ...(entry.check?.(inputs, ctx) ?? {}) };
+    const computed = entry.computed(checkedInputs, ctx);
+    const ifAbsent = defaults(checkedInputs, entry.computedIfAbsent?.(checkedInputs, ctx) ?? {});
+    const assigned = { ...ifAbsent, ...computed };
+    if (opts.preview) {
+        const unknown = Object.fromEntries(Object.keys(assigned).map((k) => [k, UNKNOWN]));
+        return { checkedInputs, id: "", outputs: { ...checkedInputs, ...unknown }, source: entry.source };
+    }
+    const outputs = { ...checkedInputs, ...assigned };
+    return { checkedInputs, id: entry.id(checkedInputs, outputs, ctx), outputs, source: entry.source };
+}
