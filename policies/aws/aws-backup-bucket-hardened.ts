@@ -1,13 +1,30 @@
 // BAK-02 / DB-05 / BAK-04 / BAK-07: the off-site backup bucket is private,
 // KMS-encrypted, versioned, TLS-only, expires old objects and logs access. In aws v7 each of those is its own
-// resource naming the bucket, so a forgotten one is silent; this policy finds each by the bucket it names.
-import { PolicyResource } from "@pulumi/policy";
+// resource naming the bucket, so a forgotten one is silent; this policy finds each by the bucket it names. A
+// bucket is a backup bucket by its tag or by where the backups go, so an untagged bucket the uploader writes to
+// gets every rule too.
+import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
+import { containerProps, containersOf, envsOf, roleOf } from "../lib/docker-refs";
+import { isUnknown as unknownValue } from "../lib/engine-values";
+import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import { BUCKET_TYPES, S3_COMPANIONS, deniesInsecureTransport, isUnknown, parsePolicyDocument, tagsOf } from "./lib/aws-refs";
+import {
+    BACKUP_IDENTITY_MARKER_SCHEMA,
+    BUCKET_TYPES,
+    IAM_POLICY_TYPES,
+    S3_COMPANIONS,
+    bucketNamesIn,
+    deniesInsecureTransport,
+    isBackupIdentityPolicy,
+    isUnknown,
+    parsePolicyDocument,
+    tagsOf,
+} from "./lib/aws-refs";
 
 interface Config {
     backupTagKey: string;
     backupTagValue: string;
+    backupIdentityMarker: string;
 }
 
 interface BucketProps {
@@ -27,6 +44,18 @@ interface LifecycleRule {
     readonly noncurrentVersionExpiration?: unknown;
 }
 
+/** A companion's verdict: fit, unfit, or not decidable before apply. */
+type Verdict = "ok" | "bad" | "unknown";
+
+/** The best verdict among a bucket's companions of one kind. */
+function best(verdicts: readonly Verdict[]): Verdict {
+    return verdicts.includes("ok") ? "ok" : verdicts.includes("unknown") ? "unknown" : "bad";
+}
+
+/** Roles whose env names where backups go. */
+const BACKUP_WRITER_ROLES: readonly string[] = ["backup", "backup-uploader"];
+const KMS_KEY_TYPE = "aws:kms/key:Key";
+
 const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
 
 /** Lifecycle blocks are objects in aws v7 inputs but may be one-element lists in older state. */
@@ -35,25 +64,40 @@ function hasBlock(value: unknown): boolean {
     return !!block && typeof block === "object" && Object.values(block).some((v) => v !== undefined && v !== null && v !== false);
 }
 
-function encryptionOk(props: { rules?: unknown }): boolean {
-    if (isUnknown(props, "rules")) {
-        return true;
+/** A KMS key ARN unknown in a preview is still a key when the rules were built from a KMS Key of the stack. */
+function encryption(r: PolicyResource): Verdict {
+    const props = r.props as { rules?: unknown };
+    if (unknownValue(props.rules)) {
+        return "unknown";
     }
+    const fromStackKey = (r.propertyDependencies.rules ?? []).some((d) => d.type === KMS_KEY_TYPE);
     const rules = Array.isArray(props.rules) ? (props.rules as EncryptionRule[]) : [];
-    return rules.some((rule) => {
-        const sse = rule?.applyServerSideEncryptionByDefault;
-        if (!sse) {
-            return false;
-        }
-        const algorithmOk = isUnknown(sse, "sseAlgorithm") || KMS_ALGORITHMS.includes(sse.sseAlgorithm ?? "");
-        const keyOk = isUnknown(sse, "kmsMasterKeyId") || (typeof sse.kmsMasterKeyId === "string" && sse.kmsMasterKeyId !== "");
-        return algorithmOk && keyOk;
-    });
+    return best(
+        rules.map((rule) => {
+            if (unknownValue(rule)) {
+                return "unknown";
+            }
+            const sse = rule?.applyServerSideEncryptionByDefault;
+            if (unknownValue(sse) || isUnknown(sse, "sseAlgorithm")) {
+                return "unknown";
+            }
+            if (!sse || !KMS_ALGORITHMS.includes(sse.sseAlgorithm ?? "")) {
+                return "bad";
+            }
+            if (isUnknown(sse, "kmsMasterKeyId")) {
+                return fromStackKey ? "ok" : "unknown";
+            }
+            return typeof sse.kmsMasterKeyId === "string" && sse.kmsMasterKeyId !== "" ? "ok" : "bad";
+        }),
+    );
 }
 
-function versioningOk(props: { versioningConfiguration?: { status?: string } }): boolean {
-    const config = props.versioningConfiguration;
-    return isUnknown(props, "versioningConfiguration") || (!!config && (isUnknown(config, "status") || config.status === "Enabled"));
+function versioning(r: PolicyResource): Verdict {
+    const props = r.props as { versioningConfiguration?: { status?: string } };
+    if (isUnknown(props, "versioningConfiguration")) {
+        return "unknown";
+    }
+    return props.versioningConfiguration?.status === "Enabled" ? "ok" : "bad";
 }
 
 const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
@@ -62,17 +106,63 @@ function publicAccessMissing(props: Record<string, unknown>): string[] {
     return PUBLIC_ACCESS_FLAGS.filter((flag) => props[flag] !== true && !isUnknown(props, flag));
 }
 
-function policyOk(props: { policy?: unknown }): boolean {
-    const doc = parsePolicyDocument(props.policy);
-    return doc.kind === "unknown" || (doc.kind === "ok" && doc.statements.some(deniesInsecureTransport));
+function publicAccess(r: PolicyResource): Verdict {
+    const props = r.props as Record<string, unknown>;
+    if (publicAccessMissing(props).length > 0) {
+        return "bad";
+    }
+    return PUBLIC_ACCESS_FLAGS.some((flag) => isUnknown(props, flag)) ? "unknown" : "ok";
 }
 
-function lifecycleOk(props: { rules?: unknown }): boolean {
+function tlsOnly(r: PolicyResource): Verdict {
+    const doc = parsePolicyDocument((r.props as { policy?: unknown }).policy);
+    if (doc.kind === "unknown") {
+        return "unknown";
+    }
+    return doc.kind === "ok" && doc.statements.some(deniesInsecureTransport) ? "ok" : "bad";
+}
+
+function lifecycle(r: PolicyResource): Verdict {
+    const props = r.props as { rules?: unknown };
     if (isUnknown(props, "rules")) {
-        return true;
+        return "unknown";
     }
     const rules = Array.isArray(props.rules) ? (props.rules as LifecycleRule[]) : [];
-    return rules.some((r) => r && r.status === "Enabled" && (hasBlock(r.expiration) || hasBlock(r.noncurrentVersionExpiration)));
+    return rules.some((rule) => rule && rule.status === "Enabled" && (hasBlock(rule.expiration) || hasBlock(rule.noncurrentVersionExpiration))) ? "ok" : "bad";
+}
+
+/** The bucket's names, as its companions and ARNs refer to it; unknown values never name it. */
+function namesOf(bucket: PolicyResource): string[] {
+    const props = bucket.props as BucketProps;
+    return [props.bucket, props.id].filter((v): v is string => typeof v === "string" && v !== "" && !unknownValue(v));
+}
+
+/**
+ * The buckets backups flow to, besides the tagged ones: named in a backup container's env or in the backup
+ * identity's IAM policy resources, or the source of those values (their property dependencies).
+ */
+function bucketsBackupsFlowTo(args: StackValidationArgs, buckets: readonly PolicyResource[], marker: string): Set<PolicyResource> {
+    const result = new Set<PolicyResource>();
+    const byName = new Map(buckets.flatMap((b) => namesOf(b).map((n) => [n, b] as const)));
+    const add = (names: readonly string[], deps: readonly PolicyResource[]) => {
+        names.forEach((n) => byName.has(n) && result.add(byName.get(n)!));
+        deps.filter((d) => BUCKET_TYPES.includes(d.type)).forEach((d) => result.add(d));
+    };
+    for (const c of containersOf(args.resources)) {
+        const props = containerProps(c);
+        const role = roleOf(props);
+        if (role !== undefined && BACKUP_WRITER_ROLES.includes(role)) {
+            add([...envsOf(props).values()].flatMap((e) => (e.value ? [e.value] : [])), c.propertyDependencies.envs ?? []);
+        }
+    }
+    for (const r of args.resources) {
+        if (IAM_POLICY_TYPES.includes(r.type) && isBackupIdentityPolicy(r.name, r.props as Record<string, unknown>, marker)) {
+            const doc = parsePolicyDocument((r.props as { policy?: unknown }).policy);
+            const names = doc.kind === "ok" ? doc.statements.flatMap((st) => bucketNamesIn(st.Resource)) : [];
+            add(names, r.propertyDependencies.policy ?? []);
+        }
+    }
+    return result;
 }
 
 export const awsBackupBucketHardened = stackPolicy({
@@ -81,10 +171,12 @@ export const awsBackupBucketHardened = stackPolicy({
     severity: "critical",
     enforcementLevel: "mandatory",
     description:
-        "Each backup bucket (an S3 Bucket tagged bulwark:purpose=backups) has, attached by its `bucket` name: SSE " +
+        "Each backup bucket has, attached by its `bucket` name: SSE " +
         "with aws:kms and a KMS key, versioning Enabled, a public access block with all four flags true, a bucket " +
         "policy denying aws:SecureTransport=false, an enabled lifecycle rule that expires objects or noncurrent " +
-        "versions, and access logging to another bucket.",
+        "versions, and access logging to another bucket. A backup bucket is one tagged bulwark:purpose=backups, or one " +
+        "the backups flow to: named in the env of a backup container (role backup, backup-uploader) or in the " +
+        "resources of the backup identity's IAM policy, or one those values are built from (property dependencies).",
     remediationSteps:
         "Create, for the backup bucket, aws.s3.BucketServerSideEncryptionConfiguration (sseAlgorithm 'aws:kms', " +
         "kmsMasterKeyId: key.arn), aws.s3.BucketVersioning (status 'Enabled'), aws.s3.BucketPublicAccessBlock " +
@@ -95,80 +187,95 @@ export const awsBackupBucketHardened = stackPolicy({
         properties: {
             backupTagKey: { type: "string", default: "bulwark:purpose", description: "Tag key that marks a backup bucket" },
             backupTagValue: { type: "string", default: "backups", description: "Tag value that marks a backup bucket" },
+            backupIdentityMarker: BACKUP_IDENTITY_MARKER_SCHEMA,
         },
     },
     validateStack: (args, reportViolation) => {
         const config = args.getConfig<Config>();
-        const buckets = args.resources.filter(
-            (r) => BUCKET_TYPES.includes(r.type) && tagsOf(r.props as BucketProps)[config.backupTagKey] === config.backupTagValue,
-        );
+        const allBuckets = args.resources.filter((r) => BUCKET_TYPES.includes(r.type));
+        const flowTargets = bucketsBackupsFlowTo(args, allBuckets, config.backupIdentityMarker);
+        const buckets = allBuckets.filter((r) => tagsOf(r.props as BucketProps)[config.backupTagKey] === config.backupTagValue || flowTargets.has(r));
         for (const bucket of buckets) {
-            const props = bucket.props as BucketProps;
-            const ids = [props.bucket, props.id].filter((v): v is string => typeof v === "string" && v !== "");
+            const ids = namesOf(bucket);
             const bucketName = ids[0] ?? bucket.name;
             // By value, or, when names are unknown at preview, by the engine's record of what `bucket` came from.
             const attached = (types: readonly string[]): PolicyResource[] =>
                 args.resources.filter(
                     (r) =>
                         types.includes(r.type) &&
-                        ((typeof r.props.bucket === "string" && ids.includes(r.props.bucket)) ||
-                            (r.propertyDependencies?.bucket ?? []).includes(bucket)),
+                        ((typeof r.props.bucket === "string" && ids.includes(r.props.bucket)) || (r.propertyDependencies?.bucket ?? []).includes(bucket)),
                 );
             const report = (control: string, problem: string, fix: string) =>
                 reportViolation(`[${control}] Backup bucket '${bucketName}' ${problem}. ${fix}`, bucket.urn);
+            /** Reports when no companion of the kind is fit; an undecidable one is left to apply. */
+            const judge = (field: string, companions: readonly PolicyResource[], verdict: (r: PolicyResource) => Verdict, onBad: () => void) => {
+                const result = companions.length === 0 ? "bad" : best(companions.map(verdict));
+                if (result === "unknown") {
+                    companions.forEach((c) => markUndecided(args, c.urn, field));
+                } else if (result === "bad") {
+                    onBad();
+                }
+            };
 
-            const encryption = attached(S3_COMPANIONS.encryption);
-            if (!encryption.some((r) => encryptionOk(r.props))) {
+            const encryptions = attached(S3_COMPANIONS.encryption);
+            judge("rules", encryptions, encryption, () =>
                 report(
                     "BAK-02, DB-05",
-                    encryption.length ? "has server-side encryption without aws:kms and a kmsMasterKeyId" : "has no server-side encryption configuration",
+                    encryptions.length ? "has server-side encryption without aws:kms and a kmsMasterKeyId" : "has no server-side encryption configuration",
                     "Add an aws.s3.BucketServerSideEncryptionConfiguration with applyServerSideEncryptionByDefault " +
                         "{ sseAlgorithm: 'aws:kms', kmsMasterKeyId: <customer-managed key ARN> } and bucketKeyEnabled: true.",
-                );
-            }
-            const versioning = attached(S3_COMPANIONS.versioning);
-            if (!versioning.some((r) => versioningOk(r.props))) {
+                ),
+            );
+            const versionings = attached(S3_COMPANIONS.versioning);
+            judge("versioningConfiguration", versionings, versioning, () =>
                 report(
                     "BAK-02",
-                    versioning.length ? "has versioning that is not Enabled" : "has no versioning",
+                    versionings.length ? "has versioning that is not Enabled" : "has no versioning",
                     "Add an aws.s3.BucketVersioning with versioningConfiguration { status: 'Enabled' }.",
-                );
-            }
+                ),
+            );
             const blocks = attached(S3_COMPANIONS.publicAccessBlock);
-            if (blocks.length === 0) {
-                report("BAK-02", "has no public access block", "Add an aws.s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.");
-            } else if (blocks.every((r) => publicAccessMissing(r.props).length > 0)) {
-                report(
-                    "BAK-02",
-                    `has a public access block with ${publicAccessMissing(blocks[0].props).join(", ")} not true`,
-                    "Set all four flags of its aws.s3.BucketPublicAccessBlock to true.",
-                );
-            }
+            judge("public access flags", blocks, publicAccess, () =>
+                blocks.length === 0
+                    ? report("BAK-02", "has no public access block", "Add an aws.s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.")
+                    : report(
+                          "BAK-02",
+                          `has a public access block with ${publicAccessMissing(blocks[0].props).join(", ")} not true`,
+                          "Set all four flags of its aws.s3.BucketPublicAccessBlock to true.",
+                      ),
+            );
             const policies = attached(S3_COMPANIONS.policy);
-            if (!policies.some((r) => policyOk(r.props))) {
+            judge("policy", policies, tlsOnly, () =>
                 report(
                     "BAK-02",
                     policies.length ? "has a bucket policy that does not deny requests without TLS" : "has no bucket policy enforcing TLS",
                     "Add to its aws.s3.BucketPolicy a statement { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: " +
                         "[bucket ARN, bucket ARN/*], Condition: { Bool: { 'aws:SecureTransport': 'false' } } }.",
-                );
-            }
+                ),
+            );
             const lifecycles = attached(S3_COMPANIONS.lifecycle);
-            if (!lifecycles.some((r) => lifecycleOk(r.props))) {
+            judge("rules", lifecycles, lifecycle, () =>
                 report(
                     "BAK-04",
                     lifecycles.length ? "has no enabled lifecycle rule that expires objects" : "has no lifecycle configuration, so backups are kept forever",
                     "Add an aws.s3.BucketLifecycleConfiguration with an 'Enabled' rule setting expiration { days } and/or " +
                         "noncurrentVersionExpiration { noncurrentDays } to the retention period.",
-                );
-            }
+                ),
+            );
             const logging = attached(S3_COMPANIONS.logging);
-            const targets = logging.map((r) => r.props.targetBucket as unknown);
-            if (logging.length === 0) {
-                report("BAK-07", "has no access logging", "Add an aws.s3.BucketLogging with targetBucket set to a separate log bucket.");
-            } else if (targets.every((t) => typeof t === "string" && (t === "" || ids.includes(t)))) {
-                report("BAK-07", "logs access into itself (or nowhere)", "Point its aws.s3.BucketLogging targetBucket at a separate log bucket.");
-            }
+            // A target unknown in a preview is another bucket when it was built from one.
+            const targetOf = (r: PolicyResource): Verdict => {
+                const target = r.props.targetBucket as unknown;
+                if (unknownValue(target)) {
+                    return (r.propertyDependencies.targetBucket ?? []).some((d) => BUCKET_TYPES.includes(d.type) && d !== bucket) ? "ok" : "unknown";
+                }
+                return typeof target === "string" && target !== "" && !ids.includes(target) ? "ok" : "bad";
+            };
+            judge("targetBucket", logging, targetOf, () =>
+                logging.length === 0
+                    ? report("BAK-07", "has no access logging", "Add an aws.s3.BucketLogging with targetBucket set to a separate log bucket.")
+                    : report("BAK-07", "logs access into itself (or nowhere)", "Point its aws.s3.BucketLogging targetBucket at a separate log bucket."),
+            );
         }
     },
 });

@@ -2,9 +2,8 @@
 // stolen uploader key cannot read, list or delete the backup history (versioning keeps overwrites). Writing to
 // an SSE-KMS bucket also needs kms:GenerateDataKey, which is allowed separately and only on named key ARNs.
 import { resourcePolicy } from "../lib/policy";
-import { asList, parsePolicyDocument, quoteIam, tagsOf } from "./lib/aws-refs";
-
-const IAM_POLICY_TYPES: readonly string[] = ["aws:iam/userPolicy:UserPolicy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"];
+import { markUndecided } from "../lib/inconclusive";
+import { BACKUP_IDENTITY_MARKER_SCHEMA, IAM_POLICY_TYPES, asList, isBackupIdentityPolicy, parsePolicyDocument, quoteIam } from "./lib/aws-refs";
 
 interface Config {
     backupIdentityMarker: string;
@@ -19,13 +18,6 @@ interface IamPolicyProps {
     readonly role?: string;
     readonly policy?: unknown;
     readonly tags?: unknown;
-}
-
-/** The policy belongs to the backup identity when its name, its identity's name or a tag carries the marker. */
-function isBackupIdentityPolicy(resourceName: string, props: IamPolicyProps, marker: string): boolean {
-    const m = marker.toLowerCase();
-    const names = [resourceName, props.name, props.namePrefix, props.user, props.role, ...Object.values(tagsOf(props))];
-    return names.some((n) => typeof n === "string" && n.toLowerCase().includes(m));
 }
 
 export const awsBackupIdentityLeastPrivilege = resourcePolicy({
@@ -43,11 +35,7 @@ export const awsBackupIdentityLeastPrivilege = resourcePolicy({
         "Use a separate identity for restores and administration.",
     configSchema: {
         properties: {
-            backupIdentityMarker: {
-                type: "string",
-                default: "backup",
-                description: "Substring of the policy, user or role name (or a tag value) that marks the backup identity",
-            },
+            backupIdentityMarker: BACKUP_IDENTITY_MARKER_SCHEMA,
             allowedActions: {
                 type: "array",
                 items: { type: "string" },
@@ -68,12 +56,13 @@ export const awsBackupIdentityLeastPrivilege = resourcePolicy({
         }
         const config = args.getConfig<Config>();
         const props = args.props as IamPolicyProps;
-        if (!isBackupIdentityPolicy(args.name, props, config.backupIdentityMarker)) {
+        if (!isBackupIdentityPolicy(args.name, props as Record<string, unknown>, config.backupIdentityMarker)) {
             args.notApplicable("not a policy of the backup identity");
         }
         const where = `IAM policy '${args.name}' of the backup identity`;
         const doc = parsePolicyDocument(props.policy);
         if (doc.kind === "unknown") {
+            markUndecided(args, args.urn, "policy");
             return;
         }
         if (doc.kind === "invalid") {

@@ -1,6 +1,7 @@
 // BAK-05: only the backup identity and the admins may touch the backups. A bucket policy that allows
 // Principal "*" without a condition opens the bucket to every AWS account (the public access block would then
 // be the only thing left standing), and one without a TLS-only Deny accepts plaintext requests.
+import { markUndecided } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 import { BUCKET_POLICY_TYPE, PolicyStatement, deniesInsecureTransport, hasCondition, isEveryone, parsePolicyDocument } from "./lib/aws-refs";
 
@@ -51,7 +52,8 @@ export const awsBucketPolicyRestrictsPrincipals = resourcePolicy({
         const where = `Bucket policy '${args.name}'${typeof props.bucket === "string" ? ` (bucket '${props.bucket}')` : ""}`;
         const doc = parsePolicyDocument(props.policy);
         if (doc.kind === "unknown") {
-            return; // computed at preview; judged at update
+            markUndecided(args, args.urn, "policy");
+            return;
         }
         if (doc.kind === "invalid") {
             reportViolation(`[BAK-05] ${where}: the policy document ${doc.reason}. Give a valid IAM policy JSON.`);

@@ -1,6 +1,7 @@
 // DB-05/BAK-02: the customer-managed key that encrypts off-site backups rotates
 // yearly, and a scheduled deletion waits long enough to be noticed and cancelled: deleting the key makes every
 // backup encrypted with it unreadable.
+import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 import { isUnknown } from "./lib/aws-refs";
 
@@ -48,6 +49,10 @@ export const awsKmsKeyRotation = resourcePolicy({
         }
         const config = args.getConfig<Config>();
         const props = args.props as KeyProps;
+        const undecided = undecidedFields(args, args.urn, props as Record<string, unknown>, ["customerMasterKeySpec", "enableKeyRotation", "deletionWindowInDays"]);
+        if (undecided.has("customerMasterKeySpec")) {
+            return;
+        }
         const spec = props.customerMasterKeySpec;
         if (spec !== undefined && spec !== "SYMMETRIC_DEFAULT") {
             args.notApplicable(`automatic rotation does not apply to ${spec} keys`);

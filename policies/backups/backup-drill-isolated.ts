@@ -1,7 +1,8 @@
 // BAK-03: the restore drill decrypts backups with the age identity, so it runs with no network at all: a
 // compromise of the drill cannot send the decrypted data or the key anywhere.
+import { markUndecided, undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
-import { attachedNetworkNames, containerLabel, publishesPorts, roleOf, validateContainer } from "../lib/docker-refs";
+import { attachedNetworkNames, containerLabel, publishesPorts, roleOf, roleUnknown, validateContainer } from "../lib/docker-refs";
 
 interface Config {
     drillRole: string;
@@ -23,24 +24,31 @@ export const backupDrillIsolated = resourcePolicy({
     },
     validateResource: validateContainer((props, args, reportViolation) => {
         const config = args.getConfig<Config>();
+        if (roleUnknown(props)) {
+            markUndecided(args, args.urn, "labels");
+            return;
+        }
         if (roleOf(props) !== config.drillRole) {
             args.notApplicable(`only applies to the '${config.drillRole}' container`);
         }
         const label = containerLabel(props, args.name);
-        if (props.networkMode !== "none") {
+        const undecided = undecidedFields(args, args.urn, props as Record<string, unknown>, ["networkMode", "networksAdvanced", "ports", "publishAllPorts"]);
+        if (undecided.has("networkMode")) {
+            // judged at apply
+        } else if (props.networkMode !== "none") {
             reportViolation(
                 `[BAK-03] Restore-drill container ${label} uses networkMode '${props.networkMode ?? "unset (default bridge)"}'; ` +
                     "it holds the age identity and decrypted data, so it must have no network. Set networkMode 'none'.",
             );
         }
-        const names = attachedNetworkNames(props);
+        const names = undecided.has("networksAdvanced") ? [] : attachedNetworkNames(props);
         if (names.length > 0) {
             reportViolation(
                 `[BAK-03] Restore-drill container ${label} is attached to ${names.length} network(s) through networksAdvanced. ` +
                     "Remove them so the drill has no network.",
             );
         }
-        if (publishesPorts(props)) {
+        if (!undecided.has("ports") && !undecided.has("publishAllPorts") && publishesPorts(props)) {
             reportViolation(`[BAK-03] Restore-drill container ${label} publishes ports. Remove \`ports\` and \`publishAllPorts\`.`);
         }
     }),

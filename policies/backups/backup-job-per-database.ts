@@ -2,6 +2,7 @@
 // to an age *public* key. Holding only the recipient, the job can write new backups but cannot decrypt old
 // ones, so a compromised backup container does not leak the backup history.
 import { PolicyResource } from "@pulumi/policy";
+import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
 import {
     DATABASE_IMAGE_PATTERNS_SCHEMA,
@@ -9,11 +10,13 @@ import {
     containerLabel,
     containerProps,
     containersOf,
+    databaseVerdict,
     envsOf,
-    isDatabaseContainer,
     networkKey,
     networksOf,
     roleOf,
+    roleUnknown,
+    undecidedEnv,
 } from "../lib/docker-refs";
 
 interface Config {
@@ -23,15 +26,19 @@ interface Config {
 
 const AGE_SECRET_KEY = "AGE-SECRET-KEY-";
 
-/** The problems of one backup container's encryption and schedule settings; empty when it is fit. */
-function backupProblems(resource: PolicyResource): string[] {
+/**
+ * The problems of one backup container's encryption and schedule settings; empty when it is fit. `undecided`
+ * gets each setting that may be among its env entries unknown until apply.
+ */
+function backupProblems(resource: PolicyResource, undecided: (name: string) => void): string[] {
     const envs = envsOf(containerProps(resource));
     const problems: string[] = [];
     const recipient = envs.get("BACKUP_AGE_RECIPIENT");
     if (!recipient) {
-        // An entry unknown at preview may be the recipient; it is judged at update.
         if (envs.isMissing("BACKUP_AGE_RECIPIENT")) {
             problems.push("sets no BACKUP_AGE_RECIPIENT, so its backups are not encrypted to a public key");
+        } else {
+            undecided("BACKUP_AGE_RECIPIENT");
         }
     } else if (recipient.value !== undefined) {
         const recipients = recipient.value.split(/[\s,]+/).filter(Boolean);
@@ -42,6 +49,8 @@ function backupProblems(resource: PolicyResource): string[] {
     const schedule = envs.get("BACKUP_SCHEDULE");
     if ((!schedule && envs.isMissing("BACKUP_SCHEDULE")) || (schedule?.value !== undefined && schedule.value.trim() === "")) {
         problems.push("sets no BACKUP_SCHEDULE, so backups do not run regularly");
+    } else if (!schedule) {
+        undecided("BACKUP_SCHEDULE");
     }
     return problems;
 }
@@ -70,6 +79,8 @@ export const backupJobPerDatabase = stackPolicy({
         const networks = networksOf(args.resources);
         const containers = containersOf(args.resources);
         const backups = containers.filter((c) => roleOf(containerProps(c)) === config.backupRole);
+        // A container whose labels are unknown until apply may be a backup job too.
+        const maybeBackups = containers.filter((c) => roleUnknown(containerProps(c)));
 
         for (const backup of backups) {
             const label = containerLabel(containerProps(backup), backup.name);
@@ -83,25 +94,36 @@ export const backupJobPerDatabase = stackPolicy({
                     );
                 }
             }
-            for (const problem of backupProblems(backup)) {
+            for (const problem of backupProblems(backup, (name) => undecidedEnv(args, backup.urn, name))) {
                 reportViolation(`[BAK-01] Backup container ${label} ${problem}. Set it in the backup job's env.`, backup.urn);
             }
         }
 
         // Networks some backup job is on, computed once rather than per database.
-        const backedUpNetworks = new Set(
-            backups.flatMap((b) => attachmentsOf(containerProps(b), networks).map(networkKey)).filter((k): k is string => k !== undefined),
-        );
+        const networkKeys = (cs: readonly PolicyResource[]) => cs.flatMap((c) => attachmentsOf(containerProps(c), networks, c).map(networkKey));
+        const backupAttachments = networkKeys(backups);
+        const backedUpNetworks = new Set(backupAttachments.filter((k): k is string => k !== undefined));
+        // Whether a network left unreached may yet be reached once unknowns are known: an unknown attachment of a
+        // backup job, or a container that may be a backup job.
+        const reachMayGrow = backupAttachments.includes(undefined) || maybeBackups.length > 0;
         for (const db of containers) {
             const props = containerProps(db);
-            if (!isDatabaseContainer(props, config.databaseImagePatterns)) {
+            const isDatabase = databaseVerdict(db, config.databaseImagePatterns);
+            if (isDatabase === undefined) {
+                markUndecided(args, db.urn, "labels/image (is it a database?)");
                 continue;
             }
-            const reached = attachmentsOf(props, networks).some((a) => {
+            if (!isDatabase) {
+                continue;
+            }
+            const attachments = attachmentsOf(props, networks, db);
+            const reached = attachments.some((a) => {
                 const key = networkKey(a);
                 return key !== undefined && backedUpNetworks.has(key);
             });
-            if (!reached) {
+            if (!reached && (reachMayGrow || attachments.some((a) => a.ref === undefined))) {
+                markUndecided(args, db.urn, "backup job on its networks");
+            } else if (!reached) {
                 reportViolation(
                     `[DB-03, BAK-01] Database container ${containerLabel(props, db.name)} has no backup container (role ` +
                         `'${config.backupRole}') on any of its networks, so it is not backed up. Add the backup job on its data ` +

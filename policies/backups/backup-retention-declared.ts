@@ -1,7 +1,8 @@
 // BAK-04 / CMP-01: the local rotation of backups is declared, so old backups are pruned on a known schedule
 // rather than kept forever or lost to a full disk.
+import { markUndecided } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
-import { containerLabel, envsOf, undecidedEnv, roleOf, validateContainer } from "../lib/docker-refs";
+import { containerLabel, envsOf, roleOf, roleUnknown, undecidedEnv, validateContainer } from "../lib/docker-refs";
 
 interface Config {
     backupRole: string;
@@ -31,6 +32,10 @@ export const backupRetentionDeclared = resourcePolicy({
     },
     validateResource: validateContainer((props, args, reportViolation) => {
         const config = args.getConfig<Config>();
+        if (roleUnknown(props)) {
+            markUndecided(args, args.urn, "labels");
+            return;
+        }
         if (roleOf(props) !== config.backupRole) {
             args.notApplicable(`only applies to the '${config.backupRole}' container`);
         }

@@ -1,6 +1,8 @@
 // CON-07: drop every Linux capability and add back only the few a service needs and the pack allows.
 import * as docker from "@pulumi/docker";
 import { remediateResourceOfType, validateResourceOfType } from "@pulumi/policy";
+import { containsUnknown } from "../lib/engine-values";
+import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 
 interface CapabilitiesConfig {
@@ -59,6 +61,9 @@ export const containerCapabilitiesDropped = resourcePolicy({
         },
     },
     validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        if (undecidedFields(args, args.urn, container, ["capabilities"]).size > 0) {
+            return;
+        }
         const allowed = new Set(strings(args.getConfig<CapabilitiesConfig>().allowedCapabilities).map(normalizeCapability));
         const drops = strings(container.capabilities?.drops).map(normalizeCapability);
         if (!drops.includes("ALL")) {
@@ -86,6 +91,9 @@ export const containerCapabilitiesDropped = resourcePolicy({
     }),
     // Adding a drop of ALL is safe to automate: it only takes away, and explicit adds still apply.
     remediateResource: remediateResourceOfType(docker.Container, (container) => {
+        if (containsUnknown(container.capabilities)) {
+            return undefined; // nothing to build on until apply
+        }
         const drops = strings(container.capabilities?.drops);
         if (drops.map(normalizeCapability).includes("ALL")) {
             return undefined;

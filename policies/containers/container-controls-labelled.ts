@@ -4,6 +4,7 @@ import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
 import { isControlId } from "../controls";
 import { LABELS, ROLES, labelValue } from "../lib/labels";
+import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 
 export const containerControlsLabelled = resourcePolicy({
@@ -17,7 +18,10 @@ export const containerControlsLabelled = resourcePolicy({
     remediationSteps:
         `Add labels { label: "${LABELS.role}", value: "<role>" } and { label: "${LABELS.controls}", value: ` +
         '"CON-05,CON-06,..." } to the container, using the IDs of shared/controls.md.',
-    validateResource: validateResourceOfType(docker.Container, (container, _args, reportViolation) => {
+    validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        if (undecidedFields(args, args.urn, container, ["labels"]).size > 0) {
+            return;
+        }
         const role = labelValue(container.labels, LABELS.role)?.trim();
         if (role === undefined || role === "") {
             reportViolation(

@@ -1,6 +1,7 @@
 // LOG-05: without a health check Docker only knows whether the process exists, not whether it serves.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
+import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 
 const EXAMPLE = '["CMD", "/usr/local/bin/healthcheck"]';
@@ -16,7 +17,10 @@ export const containerHealthCheck = resourcePolicy({
     remediationSteps:
         `Set \`healthcheck\` on the container, e.g. { tests: ${EXAMPLE}, interval: "30s", timeout: "5s", ` +
         'retries: 3, startPeriod: "20s" }, probing the service\'s health endpoint.',
-    validateResource: validateResourceOfType(docker.Container, (container, _args, reportViolation) => {
+    validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        if (undecidedFields(args, args.urn, container, ["healthcheck"]).size > 0) {
+            return;
+        }
         const healthcheck = container.healthcheck;
         if (healthcheck === undefined || healthcheck === null) {
             reportViolation(`container has no \`healthcheck\`: add one, e.g. tests ${EXAMPLE} (LOG-05)`);

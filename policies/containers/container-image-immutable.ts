@@ -2,6 +2,7 @@
 // that was reviewed and scanned, so every deploy runs what was tested and updates are deliberate rebuilds.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
+import { isUnknown } from "../lib/engine-values";
 import { resourcePolicy } from "../lib/policy";
 
 interface ImageImmutableConfig {
@@ -98,14 +99,12 @@ export const containerImageImmutable = resourcePolicy({
         },
     },
     validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
-        // An image built in the same program is unknown during preview; it is judged at update.
-        if (typeof container.image !== "string") {
+        // Unknown (a build of this stack, in a preview) or a local image ID (content-addressed, hence immutable):
+        // container-image-provenance decides where either came from.
+        if (typeof container.image !== "string" || isUnknown(container.image) || isImageId(container.image)) {
             return;
         }
         const image = container.image.trim();
-        if (isImageId(image)) {
-            return; // A local image ID is content-addressed, hence immutable (its source is another policy's concern).
-        }
         const { requireDigest } = args.getConfig<ImageImmutableConfig>();
         const ref = parseImageReference(image);
         if (!ref) {

@@ -2,6 +2,8 @@
 // images, so a typo or a look-alike repository cannot pull in someone else's code.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
+import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { isUnknown } from "../lib/engine-values";
 import { resourcePolicy } from "../lib/policy";
 import { isImageId, parseImageReference } from "./container-image-immutable";
 
@@ -30,6 +32,21 @@ function isUnder(repository: string, prefix: string): boolean {
     return repository === prefix || repository.startsWith(`${prefix}/`);
 }
 
+/** True when the repository is under one of the allowed prefixes (normalized as image names are). */
+export function isAllowedRepository(repository: string, allowed: readonly string[]): boolean {
+    return allowed.some((prefix) => typeof prefix === "string" && isUnder(repository, normalizeRegistryPrefix(prefix)));
+}
+
+/** The `allowedRegistries` setting: this policy's and container-image-provenance's, one schema for both. */
+export const ALLOWED_REGISTRIES_SCHEMA = {
+    type: "array",
+    items: { type: "string" },
+    default: ["bulwark/", "docker.io/library/", "ghcr.io/"],
+    description:
+        'Repository prefixes images may come from, matched by whole path components: "ghcr.io/" is a ' +
+        'registry, "docker.io/library/" the official Docker Hub images, "bulwark/" a Docker Hub (or local) namespace.',
+} as const satisfies PolicyConfigJSONSchema;
+
 export const containerImageTrustedSource = resourcePolicy({
     name: "container-image-trusted-source",
     description:
@@ -45,31 +62,19 @@ export const containerImageTrustedSource = resourcePolicy({
         "to this policy's `allowedRegistries` config after reviewing its publisher.",
     configSchema: {
         properties: {
-            allowedRegistries: {
-                type: "array",
-                items: { type: "string" },
-                default: ["bulwark/", "docker.io/library/", "ghcr.io/"],
-                description:
-                    'Repository prefixes images may come from, matched by whole path components: "ghcr.io/" is a ' +
-                    'registry, "docker.io/library/" the official Docker Hub images, "bulwark/" a Docker Hub (or local) namespace.',
-            },
+            allowedRegistries: ALLOWED_REGISTRIES_SCHEMA,
         },
     },
     validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
-        // An image built in the same program is unknown during preview; it is judged at update.
-        if (typeof container.image !== "string") {
+        // An unknown image (built by the stack, in a preview) or a bare image ID (the local ID the docker provider
+        // gives a skipPush build) says nothing of its source by itself: container-image-provenance follows the
+        // container's property dependencies to the docker.Image that made it, or rejects it.
+        if (typeof container.image !== "string" || isUnknown(container.image) || isImageId(container.image)) {
             return;
         }
         const image = container.image.trim();
         const configured = args.getConfig<TrustedSourceConfig>().allowedRegistries;
         const allowed = (Array.isArray(configured) ? configured : []).filter((p) => typeof p === "string");
-        if (isImageId(image)) {
-            reportViolation(
-                `container \`image\` "${image}" is a bare image ID, so where it came from cannot be checked: reference ` +
-                    "it as repository@sha256:<digest> from an allowed registry (CON-01)",
-            );
-            return;
-        }
         const ref = parseImageReference(image);
         if (!ref) {
             reportViolation(
@@ -78,7 +83,7 @@ export const containerImageTrustedSource = resourcePolicy({
             );
             return;
         }
-        if (!allowed.some((prefix) => isUnder(ref.repository, normalizeRegistryPrefix(prefix)))) {
+        if (!isAllowedRepository(ref.repository, allowed)) {
             reportViolation(
                 `container \`image\` "${image}" comes from ${ref.repository}, which is not under an allowed registry ` +
                     `[${allowed.join(", ")}]: use an official or project image, or add the registry to ` +

@@ -2,6 +2,7 @@
 // and the "none" driver throws away the audit trail.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
+import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 
 interface LogRotationConfig {
@@ -34,6 +35,9 @@ export const containerLogRotation = resourcePolicy({
         },
     },
     validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        if (undecidedFields(args, args.urn, container, ["logDriver", "logOpts"]).size > 0) {
+            return;
+        }
         const configured = args.getConfig<LogRotationConfig>().allowedLogDrivers;
         const allowed = Array.isArray(configured) ? configured : [];
         const driver = typeof container.logDriver === "string" ? container.logDriver.trim() : "";

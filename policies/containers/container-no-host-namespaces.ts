@@ -2,6 +2,7 @@
 // network stack (and every port on it), its processes, its IPC, its user mapping or its cgroups.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
+import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 
 /** The namespace settings, what "host" shares, and whether "container:<id>" is also rejected. */
@@ -25,10 +26,11 @@ export const containerNoHostNamespaces = resourcePolicy({
         "Remove `networkMode`, `pidMode`, `ipcMode`, `usernsMode` and `cgroupnsMode` set to \"host\" (or " +
         "\"container:...\"). Attach the container to user-defined networks with `networksAdvanced`, and publish " +
         "only the ports the edge proxy needs.",
-    validateResource: validateResourceOfType(docker.Container, (container, _args, reportViolation) => {
+    validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        const undecided = undecidedFields(args, args.urn, container, NAMESPACES.map((ns) => ns.field));
         for (const ns of NAMESPACES) {
             const raw = container[ns.field];
-            if (typeof raw !== "string") {
+            if (typeof raw !== "string" || undecided.has(ns.field)) {
                 continue;
             }
             const mode = raw.trim().toLowerCase();

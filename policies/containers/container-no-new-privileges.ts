@@ -2,6 +2,8 @@
 // and the seccomp / AppArmor / SELinux profiles must stay on: "unconfined" turns the kernel's filters off.
 import * as docker from "@pulumi/docker";
 import { remediateResourceOfType, validateResourceOfType } from "@pulumi/policy";
+import { containsUnknown } from "../lib/engine-values";
+import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 
 const NO_NEW_PRIVILEGES = "no-new-privileges";
@@ -58,7 +60,10 @@ export const containerNoNewPrivileges = resourcePolicy({
         `Add ${FIX} to the container's \`securityOpts\`, and remove any "seccomp=unconfined", ` +
         '"apparmor=unconfined", "systempaths=unconfined" or "label=disable" entry (use a custom profile ' +
         "instead if a syscall is really needed).",
-    validateResource: validateResourceOfType(docker.Container, (container, _args, reportViolation) => {
+    validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        if (undecidedFields(args, args.urn, container, ["securityOpts"]).size > 0) {
+            return;
+        }
         const opts = securityOpts(container.securityOpts);
         const nnp = noNewPrivileges(opts);
         if (nnp === undefined) {
@@ -83,7 +88,7 @@ export const containerNoNewPrivileges = resourcePolicy({
     // Setting no-new-privileges only takes away; an explicit "false" is replaced, since it is the violation.
     remediateResource: remediateResourceOfType(docker.Container, (container) => {
         const raw = Array.isArray(container.securityOpts) ? container.securityOpts : [];
-        if (noNewPrivileges(securityOpts(raw)) === true) {
+        if (containsUnknown(raw) || noNewPrivileges(securityOpts(raw)) === true) {
             return undefined;
         }
         const kept = raw.filter((o) => typeof o !== "string" || parseSecurityOpt(o).key !== NO_NEW_PRIVILEGES);

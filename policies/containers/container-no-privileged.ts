@@ -1,6 +1,7 @@
 // CON-07: a privileged container, or one given host devices, is root on the host in all but name.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
+import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 
 export const containerNoPrivileged = resourcePolicy({
@@ -14,14 +15,15 @@ export const containerNoPrivileged = resourcePolicy({
     remediationSteps:
         "Remove `privileged: true` (or set it to false) and remove `devices`. Grant the single capability the " +
         "service needs through `capabilities.adds` instead, after dropping ALL.",
-    validateResource: validateResourceOfType(docker.Container, (container, _args, reportViolation) => {
-        if (container.privileged === true) {
+    validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        const undecided = undecidedFields(args, args.urn, container, ["privileged", "devices"]);
+        if (!undecided.has("privileged") && container.privileged === true) {
             reportViolation(
                 "container is privileged (`privileged: true`): it gets every capability and all host devices; " +
                     "remove `privileged` and add back only the capabilities it needs via `capabilities.adds` (CON-07)",
             );
         }
-        const devices = Array.isArray(container.devices) ? container.devices : [];
+        const devices = !undecided.has("devices") && Array.isArray(container.devices) ? container.devices : [];
         if (devices.length > 0) {
             const paths = devices.map((d) => (typeof d?.hostPath === "string" ? d.hostPath : "<unknown>")).join(", ");
             reportViolation(

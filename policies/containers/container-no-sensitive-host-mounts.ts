@@ -3,6 +3,7 @@
 import * as path from "node:path";
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
+import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 
 interface HostMountsConfig {
@@ -89,6 +90,9 @@ export const containerNoSensitiveHostMounts = resourcePolicy({
         },
     },
     validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        if (undecidedFields(args, args.urn, container, ["mounts", "volumes"]).size > 0) {
+            return;
+        }
         const configured = args.getConfig<HostMountsConfig>().allowedHostPaths;
         const allowed = new Set(
             (Array.isArray(configured) ? configured : []).filter((p) => typeof p === "string").map(normalizeHostPath),

@@ -1,6 +1,7 @@
 // CON-05: a container that does not name its user runs as whatever the image says, which is usually root.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
+import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 
 interface NonRootUserConfig {
@@ -30,6 +31,9 @@ export const containerNonRootUser = resourcePolicy({
         },
     },
     validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        if (undecidedFields(args, args.urn, container, ["user"]).size > 0) {
+            return;
+        }
         const { requireNumericUid } = args.getConfig<NonRootUserConfig>();
         const user = typeof container.user === "string" ? container.user.trim() : "";
         if (user === "") {

@@ -2,6 +2,7 @@
 // descriptor leak. Advisory: nproc counts every process of the uid on the host, so it needs tuning per host.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
+import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 
 interface ProcessLimitsConfig {
@@ -52,6 +53,9 @@ export const containerProcessLimits = resourcePolicy({
         },
     },
     validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        if (undecidedFields(args, args.urn, container, ["ulimits"]).size > 0) {
+            return;
+        }
         const config = args.getConfig<ProcessLimitsConfig>();
         const limits = ulimits(container.ulimits);
         const checks = [

@@ -1,6 +1,7 @@
 // CON-08: without limits one container (or one runaway request) can starve the host and every other service.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
+import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 
 interface ResourceLimitsConfig {
@@ -36,9 +37,12 @@ export const containerResourceLimits = resourcePolicy({
     },
     validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
         const { maxMemoryMb } = args.getConfig<ResourceLimitsConfig>();
+        const undecided = undecidedFields(args, args.urn, container, ["memory", "memorySwap", "cpus", "cpuQuota"]);
         const memory = typeof container.memory === "number" ? container.memory : undefined;
 
-        if (memory === undefined || memory <= 0) {
+        if (undecided.has("memory")) {
+            // judged at apply
+        } else if (memory === undefined || memory <= 0) {
             const state = memory === undefined ? "not set" : `${memory}`;
             reportViolation(
                 `container has no memory limit (\`memory\` is ${state}): set \`memory\` in MB, e.g. 512 (CON-08)`,
@@ -53,7 +57,9 @@ export const containerResourceLimits = resourcePolicy({
         const cpus = typeof container.cpus === "string" ? container.cpus : undefined;
         const parsedCpus = cpus === undefined ? undefined : parseCpus(cpus);
         const quota = typeof container.cpuQuota === "number" ? container.cpuQuota : undefined;
-        if (cpus !== undefined && parsedCpus === undefined) {
+        if (undecided.has("cpus") || undecided.has("cpuQuota")) {
+            // judged at apply
+        } else if (cpus !== undefined && parsedCpus === undefined) {
             reportViolation(`container \`cpus\` "${cpus}" is not a number: set it to a decimal such as "0.5" (CON-08)`);
         } else if (!(parsedCpus !== undefined && parsedCpus > 0) && !(quota !== undefined && quota > 0)) {
             reportViolation(
@@ -63,7 +69,9 @@ export const containerResourceLimits = resourcePolicy({
 
         // memorySwap is memory + swap; 0 means "not set" to the provider, -1 means unlimited swap.
         const swap = typeof container.memorySwap === "number" ? container.memorySwap : undefined;
-        if (swap !== undefined && swap < 0) {
+        if (undecided.has("memorySwap") || undecided.has("memory")) {
+            // judged at apply
+        } else if (swap !== undefined && swap < 0) {
             reportViolation(
                 `container allows unlimited swap (\`memorySwap\` is ${swap}): set \`memorySwap\` equal to \`memory\` (CON-08)`,
             );

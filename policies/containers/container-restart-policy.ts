@@ -1,6 +1,7 @@
 // LOG-06: a container that exits stays down unless Docker is told to bring it back.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
+import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 
 const RESTART_POLICIES = ["unless-stopped", "always", "on-failure"];
@@ -16,7 +17,10 @@ export const containerRestartPolicy = resourcePolicy({
     remediationSteps:
         'Set `restart: "unless-stopped"` on the container (or "on-failure" with `maxRetryCount` for jobs that ' +
         "should give up).",
-    validateResource: validateResourceOfType(docker.Container, (container, _args, reportViolation) => {
+    validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        if (undecidedFields(args, args.urn, container, ["restart"]).size > 0) {
+            return;
+        }
         const restart = typeof container.restart === "string" ? container.restart.trim() : undefined;
         if (restart !== undefined && RESTART_POLICIES.includes(restart)) {
             return;

@@ -4,6 +4,7 @@ import { containerCapabilitiesDropped } from "./container-capabilities-dropped";
 import { containerControlsLabelled } from "./container-controls-labelled";
 import { containerHealthCheck } from "./container-health-check";
 import { containerImageImmutable } from "./container-image-immutable";
+import { containerImageProvenance } from "./container-image-provenance";
 import { containerImageTrustedSource } from "./container-image-trusted-source";
 import { containerLogRotation } from "./container-log-rotation";
 import { containerNoHostNamespaces } from "./container-no-host-namespaces";
@@ -30,6 +31,7 @@ export const containerPolicies: BulwarkPolicy[] = [
     containerRestartPolicy,
     containerImageImmutable,
     containerImageTrustedSource,
+    containerImageProvenance,
     containerProcessLimits,
     containerControlsLabelled,
 ];

@@ -5,7 +5,7 @@
 import * as docker from "@pulumi/docker";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { isUnknown } from "./engine-values";
+import { containsUnknown, isUnknown } from "./engine-values";
 import { markUndecided } from "./inconclusive";
 import { LABELS, labelValue } from "./labels";
 
@@ -155,6 +155,15 @@ export function roleOf(props: ContainerProps): string | undefined {
     return labelValue(props.labels, LABELS.role);
 }
 
+/** True when the role cannot be read yet: the labels, or a label that may be the role, are unknown until apply. */
+export function roleUnknown(props: ContainerProps): boolean {
+    if (roleOf(props) !== undefined) {
+        return false;
+    }
+    const labels = props.labels;
+    return isUnknown(labels) || (Array.isArray(labels) && labels.some((l) => containsUnknown(l)));
+}
+
 /** A readable name for messages: the docker container name, else the pulumi resource name. */
 export function containerLabel(props: ContainerProps, resourceName: string): string {
     return typeof props.name === "string" && props.name ? `'${props.name}'` : `'${resourceName}'`;
@@ -189,6 +198,43 @@ export function isDatabaseContainer(props: ContainerProps, imagePatterns: readon
     return repository !== undefined && imagePatterns.some((p) => p && repository.includes(p.toLowerCase()));
 }
 
+export const IMAGE_TYPE = "docker:index/image:Image";
+
+/**
+ * The image repository a stack container runs, lower-cased: from its `image` when that names one, else from the
+ * `imageName` of the docker.Image of this stack it was built from (its property dependency), which is known in a
+ * preview even though the built image is not. Undefined when neither tells.
+ */
+export function imageRepositoryOf(container: PolicyResource): string | undefined {
+    const image = containerProps(container).image;
+    const direct = typeof image === "string" && !/^sha256:[a-f0-9]{64}$/.test(image.trim()) ? imageRepository(image) : undefined;
+    if (direct) {
+        return direct;
+    }
+    const built = (container.propertyDependencies.image ?? []).find((r) => r.type === IMAGE_TYPE);
+    return built ? imageRepository((built.props as { imageName?: unknown }).imageName) : undefined;
+}
+
+/**
+ * Whether a stack container is a database (see isDatabaseContainer), or undefined when that cannot be told before
+ * apply: its role label and its image are both unknown.
+ */
+export function databaseVerdict(container: PolicyResource, imagePatterns: readonly string[] = DEFAULT_DATABASE_IMAGE_PATTERNS): boolean | undefined {
+    const props = containerProps(container);
+    const role = roleOf(props);
+    if (role === "database") {
+        return true;
+    }
+    if (role !== undefined && BACKUP_FAMILY_ROLES.includes(role)) {
+        return false;
+    }
+    const repository = imageRepositoryOf(container);
+    if (repository !== undefined) {
+        return imagePatterns.some((p) => p && repository.includes(p.toLowerCase())) || (roleUnknown(props) ? undefined : false);
+    }
+    return undefined;
+}
+
 /** The names given in networksAdvanced; entries whose name is unknown at preview are returned as undefined. */
 export function attachedNetworkNames(props: ContainerProps): (string | undefined)[] {
     if (!Array.isArray(props.networksAdvanced)) {
@@ -198,6 +244,21 @@ export function attachedNetworkNames(props: ContainerProps): (string | undefined
         const name = n && typeof n === "object" ? (n as { name?: unknown }).name : undefined;
         return typeof name === "string" && !isUnknown(name) ? name : undefined;
     });
+}
+
+/**
+ * The network mode that governs the container. The provider's Check fills in networkMode "bridge" when the program
+ * sets none, and with networksAdvanced given it creates the container on "bridge", disconnects it from there and
+ * connects the listed networks (kreuzwerker/terraform-provider-docker resourceDockerContainerCreate), so "bridge"
+ * beside user networks means the user networks only.
+ */
+export function networkModeOf(props: ContainerProps): string | undefined {
+    const mode = props.networkMode;
+    if (typeof mode !== "string" || isUnknown(mode)) {
+        return undefined;
+    }
+    const listed = isUnknown(props.networksAdvanced) || (Array.isArray(props.networksAdvanced) && props.networksAdvanced.length > 0);
+    return mode === "bridge" && listed ? undefined : mode;
 }
 
 /** True when networksAdvanced is given but unknown as a whole at preview. */
@@ -237,6 +298,11 @@ export class NetworkIndex {
     resolve(ref: string): PolicyResource | undefined {
         return this.byRef.get(ref);
     }
+
+    /** Some network's name is unknown until apply, so a reference that resolves to none may still be one of them. */
+    get hasUnknownNames(): boolean {
+        return this.all.some((n) => isUnknown(networkProps(n).name));
+    }
 }
 
 export function networksOf(resources: readonly PolicyResource[]): NetworkIndex {
@@ -263,8 +329,28 @@ export interface Attachment {
     readonly network: PolicyResource | undefined;
 }
 
-export function attachmentsOf(props: ContainerProps, networks: NetworkIndex): Attachment[] {
-    return attachedNetworkNames(props).map((ref) => ({ ref, network: ref === undefined ? undefined : resolveNetwork(ref, networks) }));
+/**
+ * The networks a container joins. A reference unknown until apply (a network's ID, in a preview) is resolved through
+ * the engine's property dependencies: the docker Networks that `networksAdvanced` was built from. Only when those
+ * do not tell either is an attachment left with neither ref nor network: the caller cannot decide it yet.
+ */
+export function attachmentsOf(props: ContainerProps, networks: NetworkIndex, container?: PolicyResource): Attachment[] {
+    const refs = networksUnknown(props) ? [undefined] : attachedNetworkNames(props);
+    const result: Attachment[] = refs
+        .filter((ref): ref is string => ref !== undefined)
+        .map((ref) => ({ ref, network: resolveNetwork(ref, networks) }));
+    if (refs.some((ref) => ref === undefined)) {
+        const joined = new Set(result.map((a) => a.network));
+        const viaDependencies = (container?.propertyDependencies.networksAdvanced ?? []).filter((r) => r.type === NETWORK_TYPE && !joined.has(r));
+        for (const network of viaDependencies) {
+            const name = networkProps(network).name;
+            result.push({ ref: typeof name === "string" && !isUnknown(name) ? name : network.name, network });
+        }
+        if (viaDependencies.length === 0) {
+            result.push({ ref: undefined, network: undefined });
+        }
+    }
+    return result;
 }
 
 /** A stable key for "the same network": the Network's URN when it resolves, else the raw reference. */

@@ -5,6 +5,7 @@
 // applicable with a reason naming every undecided field. `pulumi up` decides them: its inputs are known.
 // The reason is structured so that tools can list each field (tools/analyzer reads it back).
 import { ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import { containsUnknown } from "./engine-values";
 
 export const INCONCLUSIVE_PREFIX = "inconclusive until apply: ";
 
@@ -53,4 +54,19 @@ export function declareUndecided(args: Args): void {
         undecided.delete(args);
         args.notApplicable(formatInconclusive(list));
     }
+}
+
+/**
+ * Marks each of `fields` whose value is unknown, or holds an unknown anywhere inside, as undecided; returns them,
+ * so the policy skips the checks that read them and runs the rest.
+ */
+export function undecidedFields(args: Args, urn: string, props: Record<string, unknown>, fields: readonly string[]): Set<string> {
+    const result = new Set<string>();
+    for (const field of fields) {
+        if (containsUnknown(props[field])) {
+            markUndecided(args, urn, field);
+            result.add(field);
+        }
+    }
+    return result;
 }

@@ -2,6 +2,8 @@
 // They must be internal, and only the application, the database and the backup job may join them, so that
 // nothing else (the proxy, the off-site uploader, a debugging container) can open a connection to the database.
 import { PolicyResource } from "@pulumi/policy";
+import { isUnknown } from "../lib/engine-values";
+import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
 import {
     DATABASE_IMAGE_PATTERNS_SCHEMA,
@@ -9,11 +11,12 @@ import {
     containerLabel,
     containerProps,
     containersOf,
-    isDatabaseContainer,
+    databaseVerdict,
     networkProps,
     networksOf,
     quoteList,
     roleOf,
+    roleUnknown,
 } from "../lib/docker-refs";
 
 interface Config {
@@ -47,12 +50,18 @@ export const networkDataNetworkInternal = stackPolicy({
         const config = args.getConfig<Config>();
         const networks = networksOf(args.resources);
         const containers = containersOf(args.resources);
-        const databases = containers.filter((c) => isDatabaseContainer(containerProps(c), config.databaseImagePatterns));
+        const verdicts = new Map(containers.map((c) => [c, databaseVerdict(c, config.databaseImagePatterns)]));
+        const databases = containers.filter((c) => verdicts.get(c) === true);
+        for (const [container, verdict] of verdicts) {
+            if (verdict === undefined) {
+                markUndecided(args, container.urn, "labels/image (is it a database?)");
+            }
+        }
 
         // Data networks, each with the databases that make it one (for the message).
         const dataNetworks = new Map<PolicyResource, string[]>();
         for (const db of databases) {
-            for (const { network } of attachmentsOf(containerProps(db), networks)) {
+            for (const { network } of attachmentsOf(containerProps(db), networks, db)) {
                 // Unresolvable references are reported by network-database-internal-only.
                 if (network) {
                     dataNetworks.set(network, [...(dataNetworks.get(network) ?? []), containerLabel(containerProps(db), db.name)]);
@@ -67,7 +76,10 @@ export const networkDataNetworkInternal = stackPolicy({
             if (databaseSet.has(container)) {
                 continue;
             }
-            for (const { network } of attachmentsOf(containerProps(container), networks)) {
+            for (const { network, ref } of attachmentsOf(containerProps(container), networks, container)) {
+                if (ref === undefined) {
+                    markUndecided(args, container.urn, "networksAdvanced");
+                }
                 const members = network && dataNetworks.has(network) ? membersByNetwork.get(network) ?? [] : undefined;
                 if (network && members && !members.includes(container)) {
                     members.push(container);
@@ -79,7 +91,9 @@ export const networkDataNetworkInternal = stackPolicy({
         for (const [network, dbLabels] of dataNetworks) {
             const props = networkProps(network);
             const netName = props.name ?? network.name;
-            if (props.internal !== true) {
+            if (isUnknown(props.internal)) {
+                markUndecided(args, network.urn, "internal");
+            } else if (props.internal !== true) {
                 reportViolation(
                     `[NET-01, DB-02] Network '${netName}' carries database container ${dbLabels.join(", ")} but is not internal ` +
                         "(`internal` is not true), so it routes to the host and the outside. Set `internal: true` on it.",
@@ -89,7 +103,9 @@ export const networkDataNetworkInternal = stackPolicy({
             for (const container of membersByNetwork.get(network) ?? []) {
                 const cprops = containerProps(container);
                 const role = roleOf(cprops);
-                if (role === undefined || !config.dataNetworkRoles.includes(role)) {
+                if (roleUnknown(cprops)) {
+                    markUndecided(args, container.urn, "labels");
+                } else if (role === undefined || !config.dataNetworkRoles.includes(role)) {
                     reportViolation(
                         `[NET-01, DB-02] Container ${containerLabel(cprops, container.name)} (role '${role ?? "unset"}') is attached to ` +
                             `data network '${netName}', which reaches database ${dbLabels.join(", ")}; only roles ` +

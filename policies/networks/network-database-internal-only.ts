@@ -1,6 +1,8 @@
 // NET-01/NET-02/DB-02: the database must be reachable only over internal
 // user-defined networks. An internal Docker network has no route to the host or the outside, so attaching the
 // database to nothing else, and publishing nothing, keeps it off the host network.
+import { isUnknown } from "../lib/engine-values";
+import { markUndecided, undecidedFields } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
 import {
     DATABASE_IMAGE_PATTERNS_SCHEMA,
@@ -8,10 +10,10 @@ import {
     containerLabel,
     containerProps,
     containersOf,
-    isDatabaseContainer,
+    databaseVerdict,
+    networkModeOf,
     networkProps,
     networksOf,
-    networksUnknown,
     publishedPorts,
     resolveNetwork,
 } from "../lib/docker-refs";
@@ -43,14 +45,20 @@ export const networkDatabaseInternalOnly = stackPolicy({
         const networks = networksOf(args.resources);
         for (const container of containersOf(args.resources)) {
             const props = containerProps(container);
-            if (!isDatabaseContainer(props, config.databaseImagePatterns)) {
+            const isDatabase = databaseVerdict(container, config.databaseImagePatterns);
+            if (isDatabase === undefined) {
+                markUndecided(args, container.urn, "labels/image (is it a database?)");
+                continue;
+            }
+            if (!isDatabase) {
                 continue;
             }
             const label = containerLabel(props, container.name);
             const report = (problem: string, fix: string) =>
                 reportViolation(`[NET-01, NET-02, DB-02] Database container ${label} ${problem}. ${fix}`, container.urn);
 
-            const ports = publishedPorts(props);
+            const undecided = undecidedFields(args, container.urn, props as Record<string, unknown>, ["ports", "publishAllPorts", "networkMode"]);
+            const ports = undecided.has("ports") ? [] : publishedPorts(props);
             if (ports.length > 0) {
                 report(
                     `publishes port(s) ${ports.map((p) => `${p.external ?? "random"}->${p.internal}`).join(", ")} on the host`,
@@ -61,9 +69,11 @@ export const networkDatabaseInternalOnly = stackPolicy({
                 report("sets publishAllPorts", "Remove `publishAllPorts`.");
             }
 
-            const attachments = attachmentsOf(props, networks);
-            const mode = props.networkMode;
-            if (mode === "host" || (typeof mode === "string" && mode.startsWith("container:"))) {
+            const attachments = attachmentsOf(props, networks, container);
+            const mode = networkModeOf(props);
+            if (undecided.has("networkMode")) {
+                // judged at apply
+            } else if (mode === "host" || (typeof mode === "string" && mode.startsWith("container:"))) {
                 report(
                     `uses networkMode '${mode}', which shares a host or container network namespace`,
                     "Remove `networkMode` and attach it to the internal data network through `networksAdvanced`.",
@@ -75,7 +85,7 @@ export const networkDatabaseInternalOnly = stackPolicy({
                     `is on Docker's default bridge network (networkMode '${mode}'), which is not internal`,
                     "Attach it to the internal data network through `networksAdvanced` instead.",
                 );
-            } else if ((mode === undefined || mode === "") && attachments.length === 0 && !networksUnknown(props)) {
+            } else if ((mode === undefined || mode === "") && attachments.length === 0) {
                 report(
                     "declares no network, so Docker puts it on the default bridge network, which is not internal",
                     "Attach it to the internal data network through `networksAdvanced`.",
@@ -93,14 +103,19 @@ export const networkDatabaseInternalOnly = stackPolicy({
 
             for (const attachment of attachments) {
                 if (attachment.ref === undefined) {
-                    continue; // unknown at preview; judged at update
+                    markUndecided(args, container.urn, "networksAdvanced");
+                    continue;
                 }
-                if (!attachment.network) {
+                if (!attachment.network && networks.hasUnknownNames) {
+                    markUndecided(args, container.urn, `networksAdvanced (${attachment.ref})`);
+                } else if (!attachment.network) {
                     report(
                         `is attached to network '${attachment.ref}', which is not a docker.Network this stack declares, so ` +
                             "it cannot be proven internal",
                         "Attach it to a network this stack declares with `internal: true` (the data network).",
                     );
+                } else if (isUnknown(networkProps(attachment.network).internal)) {
+                    markUndecided(args, attachment.network.urn, "internal");
                 } else if (networkProps(attachment.network).internal !== true) {
                     report(
                         `is attached to network '${attachment.ref}', which is not internal (internal: ${String(networkProps(attachment.network).internal ?? false)})`,

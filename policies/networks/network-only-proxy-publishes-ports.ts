@@ -1,7 +1,16 @@
 // NET-03: the TLS reverse proxy is the only door into the stack. Any other container that publishes a port
 // bypasses TLS, HSTS, rate limits and the access log, so it is rejected wherever it appears.
+import { markUndecided, undecidedFields } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import { containerLabel, containerProps, containersOf, publishedPorts, quoteList, roleOf } from "../lib/docker-refs";
+import {
+    containerLabel,
+    containerProps,
+    containersOf,
+    publishedPorts,
+    quoteList,
+    roleOf,
+    roleUnknown,
+} from "../lib/docker-refs";
 
 interface Config {
     proxyRole: string;
@@ -38,7 +47,15 @@ export const networkOnlyProxyPublishesPorts = stackPolicy({
             const props = containerProps(container);
             const label = containerLabel(props, container.name);
             const role = roleOf(props);
+            const undecided = undecidedFields(args, container.urn, props as Record<string, unknown>, ["ports", "publishAllPorts"]);
+            if (undecided.size > 0) {
+                continue;
+            }
             const ports = publishedPorts(props);
+            if (role !== config.proxyRole && (ports.length > 0 || props.publishAllPorts === true) && roleUnknown(props)) {
+                markUndecided(args, container.urn, "labels");
+                continue;
+            }
             if (role !== config.proxyRole) {
                 if (ports.length > 0 || props.publishAllPorts === true) {
                     const what = ports.length > 0

@@ -1,7 +1,8 @@
 // NET-01: every service runs on user-defined networks, which give per-stack isolation and DNS by alias. The
 // default bridge connects every container on the host, and host mode drops network isolation altogether.
+import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
-import { PREDEFINED_NETWORKS, attachedNetworkNames, containerLabel, networksUnknown, quoteList, validateContainer } from "../lib/docker-refs";
+import { PREDEFINED_NETWORKS, attachedNetworkNames, containerLabel, networkModeOf, networksUnknown, quoteList, validateContainer } from "../lib/docker-refs";
 
 interface Config {
     allowedNetworkModes: string[];
@@ -31,9 +32,12 @@ export const networkUserDefined = resourcePolicy({
     },
     validateResource: validateContainer((props, args, reportViolation) => {
         const config = args.getConfig<Config>();
+        if (undecidedFields(args, args.urn, props as Record<string, unknown>, ["networkMode", "networksAdvanced"]).size > 0) {
+            return;
+        }
         const label = containerLabel(props, args.name);
         const names = attachedNetworkNames(props);
-        const mode = props.networkMode;
+        const mode = networkModeOf(props);
         const fix = "Attach it to the stack's user-defined networks with `networksAdvanced` and remove `networkMode`.";
 
         const predefined = names.filter((n): n is string => n !== undefined && PREDEFINED_NETWORKS.includes(n));

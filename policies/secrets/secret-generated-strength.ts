@@ -1,6 +1,8 @@
 // SEC-02: generated secrets are only as strong as their length. The document asks for a 64-byte Rails secret,
 // a JWT secret of at least 32 random bytes and a database password of at least 32 random bytes; the random
 // resources' `length`/`byteLength` inputs are where that is decided.
+import { isUnknown } from "../lib/engine-values";
+import { markUndecided } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 
 const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
@@ -53,8 +55,9 @@ export const secretGeneratedStrength = resourcePolicy({
         const config = args.getConfig<Config>();
         const props = args.props as RandomProps;
         const check = (actual: number | undefined, min: number, what: string, field: string) => {
-            // Unknown lengths are judged once known.
-            if (typeof actual === "number" && actual < min) {
+            if (isUnknown(actual)) {
+                markUndecided(args, args.urn, field);
+            } else if (typeof actual === "number" && actual < min) {
                 reportViolation(
                     `[SEC-02] ${what} '${args.name}' has ${field} ${actual}; at least ${min} is required for a secret. ` +
                         `Set \`${field}: ${min}\` or more.`,

@@ -2,7 +2,7 @@
 // 128 hex characters (64 bytes), and a JWT HMAC key needs at least 32 random bytes (`openssl rand -hex 32`).
 // This runs on outputs, so it also sees values the program computed; unknown values pass.
 import { stackPolicy } from "../lib/policy";
-import { containerLabel, containerProps, containersOf, envsOf } from "../lib/docker-refs";
+import { appEnvMayHide, containerLabel, containerProps, containersOf, envsOf, undecidedEnv } from "../lib/docker-refs";
 
 interface Config {
     minSecretKeyBaseLength: number;
@@ -40,6 +40,11 @@ export const secretRailsKeyLength = stackPolicy({
             const props = containerProps(container);
             const label = containerLabel(props, container.name);
             const envs = envsOf(props);
+            for (const name of ["SECRET_KEY_BASE", "JWT_SECRET"]) {
+                if (appEnvMayHide(props, envs, name)) {
+                    undecidedEnv(args, container.urn, name);
+                }
+            }
             const keyBase = envs.get("SECRET_KEY_BASE")?.value;
             if (keyBase !== undefined && keyBase.length < config.minSecretKeyBaseLength) {
                 reportViolation(

@@ -21,6 +21,27 @@ const START_TIMEOUT_MS = 120_000;
 // The engine's address is the CLI's own gRPC server; the Node.js pack only logs through it, so none is needed.
 const NO_ENGINE = "127.0.0.1:0";
 
+const running = new Set<ChildProcess>();
+let hooked = false;
+
+/** The pack must not outlive its caller, even one ended by a signal (a CI timeout, Ctrl-C). */
+function stopWithThisProcess(child: ChildProcess): void {
+    running.add(child);
+    child.once("exit", () => running.delete(child));
+    if (hooked) {
+        return;
+    }
+    hooked = true;
+    const killAll = () => running.forEach((c) => c.kill("SIGKILL"));
+    process.once("exit", killAll);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+        process.once(signal, () => {
+            killAll();
+            process.kill(process.pid, signal);
+        });
+    }
+}
+
 type Unary<Req, Res> = (request: Req, callback: (error: grpc.ServiceError | null, response: Res) => void) => unknown;
 
 function call<Req, Res>(client: analyzerRpc.AnalyzerClient, method: Unary<Req, Res>, request: Req): Promise<Res> {
@@ -47,6 +68,7 @@ export class RunningPack {
             );
         }
         const child = spawn(process.execPath, [runner, NO_ENGINE, "."], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+        stopWithThisProcess(child);
         const port = await new Promise<number>((resolve, reject) => {
             let stdout = "";
             let stderr = "";

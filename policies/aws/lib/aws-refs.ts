@@ -1,6 +1,7 @@
 // Helpers for the AWS policies: IAM/S3 policy documents given as JSON strings or objects, tags, and the S3
 // companion resources (encryption, versioning, ...) found by the bucket they name. Both the current type
 // tokens and the deprecated *V2 ones are recognised, as aws v7 still ships both.
+import { containsUnknown } from "../../lib/engine-values";
 
 export const BUCKET_TYPES: readonly string[] = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 export const BUCKET_POLICY_TYPE = "aws:s3/bucketPolicy:BucketPolicy";
@@ -39,8 +40,12 @@ export type ParsedDocument =
     | { readonly kind: "ok"; readonly statements: PolicyStatement[] };
 
 export function parsePolicyDocument(policy: unknown): ParsedDocument {
-    if (policy === undefined || policy === null) {
+    // A document built from values known only after apply (ARNs) is unknown as a whole in a preview.
+    if (typeof policy === "string" ? containsUnknown(policy) : containsUnknown(policy)) {
         return { kind: "unknown" };
+    }
+    if (policy === undefined || policy === null) {
+        return { kind: "invalid", reason: "is missing" };
     }
     let doc: unknown = policy;
     if (typeof policy === "string") {
@@ -109,9 +114,32 @@ export function tagsOf(props: { tags?: unknown; tagsAll?: unknown }): Record<str
     return Object.fromEntries(Object.entries(tags).filter((e): e is [string, string] => typeof e[1] === "string"));
 }
 
-/** A property present but undefined is unknown at preview; absent means the program did not set it. */
-export function isUnknown(obj: object, key: string): boolean {
-    return key in obj && (obj as Record<string, unknown>)[key] === undefined;
+/** True when `obj[key]` is, or holds, a value unknown until apply. */
+export function isUnknown(obj: unknown, key: string): boolean {
+    return !!obj && typeof obj === "object" && containsUnknown((obj as Record<string, unknown>)[key]);
+}
+
+/** The backup identity's IAM policies are found by a marker in their name, their identity's name or a tag. */
+export function isBackupIdentityPolicy(resourceName: string, props: Record<string, unknown>, marker: string): boolean {
+    const m = marker.toLowerCase();
+    const names = [resourceName, props.name, props.namePrefix, props.user, props.role, ...Object.values(tagsOf(props))];
+    return names.some((n) => typeof n === "string" && n.toLowerCase().includes(m));
+}
+
+/** The `backupIdentityMarker` setting, shared by the policies that find the backup identity. */
+export const BACKUP_IDENTITY_MARKER_SCHEMA = {
+    type: "string",
+    default: "backup",
+    description: "Substring of the policy, user or role name (or a tag value) that marks the backup identity",
+} as const;
+
+export const IAM_POLICY_TYPES: readonly string[] = ["aws:iam/userPolicy:UserPolicy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"];
+
+/** The S3 bucket names an ARN list grants on: "arn:aws:s3:::name" and "arn:aws:s3:::name/..." give "name". */
+export function bucketNamesIn(resources: unknown): string[] {
+    return asList(resources)
+        .map((arn) => /^arn:aws[\w-]*:s3:::([^/*]+)/.exec(arn)?.[1])
+        .filter((name): name is string => name !== undefined);
 }
 
 /** Formats IAM names for messages: ["s3:*"] -> "'s3:*'". */

@@ -57,8 +57,10 @@ describe("app-cors-no-wildcard (APP-01)", () => {
         assert.equal(violations.length, 1);
     });
 
-    it("#10 a value unknown at preview is not judged", async () => {
-        assert.deepEqual((await runResourcePolicy(policy, withUnknownEnv(backend(), "CORS_ORIGINS"))).violations, []);
+    it("#10 a value unknown at preview is not judged: it is inconclusive, named", async () => {
+        const outcome = await runResourcePolicy(policy, withUnknownEnv(backend(), "CORS_ORIGINS"));
+        assert.deepEqual(outcome.violations, []);
+        assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["envs[CORS_ORIGINS]"]);
     });
 
     it("#11 other resource types are not applicable", async () => {

@@ -56,7 +56,9 @@ describe("app-jwt-lifetime-bounded (APP-02)", () => {
     it("#9 a container without JWT_SECRET needs no lifetimes; unknown entries are not judged", async () => {
         assert.deepEqual((await runResourcePolicy(policy, find(devStack(), "app-frontend"))).violations, []);
         const r = withEnv(withUnknownEnv(backend(), "DATABASE_URL"), { JWT_ACCESS_TTL_SECONDS: null });
-        assert.deepEqual((await runResourcePolicy(policy, r)).violations, []);
+        const outcome = await runResourcePolicy(policy, r);
+        assert.deepEqual(outcome.violations, []);
+        assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["envs[JWT_ACCESS_TTL_SECONDS]"]);
     });
 
     it("#10 other resource types are not applicable", async () => {

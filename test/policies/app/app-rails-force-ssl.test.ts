@@ -41,7 +41,9 @@ describe("app-rails-force-ssl (NET-05)", () => {
 
     it("#7 entries unknown at preview may hide RAILS_FORCE_SSL and are not judged", async () => {
         const r = withEnv(withUnknownEnv(backend(), "JWT_SECRET"), { RAILS_FORCE_SSL: null });
-        assert.deepEqual((await runResourcePolicy(policy, r)).violations, []);
+        const outcome = await runResourcePolicy(policy, r);
+        assert.deepEqual(outcome.violations, []);
+        assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["envs[RAILS_FORCE_SSL]"]);
     });
 
     it("#8 other resource types are not applicable", async () => {

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { awsBackupBucketHardened as policy } from "../../../policies/aws/aws-backup-bucket-hardened";
 import { runStackPolicy } from "../../../tools/analyzer/judge";
+import { UNKNOWN } from "../../../tools/analyzer/wire";
 import { BACKUP_BUCKET, LOG_BUCKET, TYPES, find, prodAwsStack, prodStack, replace, resource, withProps, withUnknown, without } from "../fixtures/stack";
 
 const BUCKET = "backup-bucket";
@@ -107,12 +108,22 @@ describe("aws-backup-bucket-hardened (BAK-02, DB-05, BAK-04, BAK-07)", () => {
         assert.deepEqual(await violationsOf(resources), []);
     });
 
-    it("#12 values unknown at preview (key ARN, policy) are not judged", async () => {
-        let resources = replace(prodAwsStack(), "backup-bucket-sse", (r) =>
-            withProps(r, { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: undefined } }] }),
-        );
+    it("#12 a key ARN unknown at preview counts when built from the stack's KMS key; an unknown policy is inconclusive", async () => {
+        const key = find(prodAwsStack(), "backup-key");
+        const unknownKey = { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: UNKNOWN } }] };
+        let resources = replace(prodAwsStack(), "backup-bucket-sse", (r) => ({ ...withProps(r, unknownKey), propertyDependencies: { rules: [key.urn] } }));
         resources = replace(resources, "backup-bucket-policy", (r) => withUnknown(r, "policy"));
-        assert.deepEqual(await violationsOf(resources), []);
+        const outcome = await runStackPolicy(policy, resources);
+        assert.deepEqual(outcome.violations, []);
+        assert.deepEqual(outcome.inconclusive.map((i) => `${i.urn?.split("::").pop()}.${i.field}`), ["backup-bucket-policy.policy"]);
+        // The same unknown key without the dependency cannot be told from a missing one: inconclusive, not passed.
+        const orphan = replace(prodAwsStack(), "backup-bucket-sse", (r) => withProps(r, unknownKey));
+        assert.deepEqual((await runStackPolicy(policy, orphan)).inconclusive.map((i) => i.field), ["rules"]);
+        // An absent key is a violation.
+        const absent = replace(prodAwsStack(), "backup-bucket-sse", (r) =>
+            withProps(r, { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }] }),
+        );
+        assert.match((await violationsOf(absent))[0]?.message ?? "", /without aws:kms and a kmsMasterKeyId/);
     });
 
     it("#13 untagged buckets are not judged; config backupTagValue selects them", async () => {

@@ -60,7 +60,9 @@ describe("aws-bucket-policy-restricts-principals (BAK-05)", () => {
         const { violations } = await runResourcePolicy(policy, withProps(bucketPolicy(), { policy: "{not json" }));
         assert.equal(violations.length, 1);
         assert.match(violations[0].message, /is not valid JSON/);
-        assert.deepEqual((await runResourcePolicy(policy, withUnknown(bucketPolicy(), "policy"))).violations, []);
+        const outcome = await runResourcePolicy(policy, withUnknown(bucketPolicy(), "policy"));
+        assert.deepEqual(outcome.violations, []);
+        assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["policy"]);
     });
 
     it("#8 config exemptBuckets skips a shared bucket's policy", async () => {

@@ -36,7 +36,9 @@ describe("aws-kms-key-rotation (DB-05, BAK-02)", () => {
     });
 
     it("#6 values unknown at preview are not judged", async () => {
-        assert.deepEqual((await runResourcePolicy(policy, withUnknown(key(), "enableKeyRotation", "deletionWindowInDays"))).violations, []);
+        const outcome = await runResourcePolicy(policy, withUnknown(key(), "enableKeyRotation", "deletionWindowInDays"));
+        assert.deepEqual(outcome.violations, []);
+        assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["enableKeyRotation", "deletionWindowInDays"]);
     });
 
     it("#7 asymmetric keys and other resource types are not applicable", async () => {

@@ -96,6 +96,8 @@ describe("backup-job-per-database (DB-03, BAK-01)", () => {
 
     it("#11 a recipient unknown at preview is not judged", async () => {
         const resources = replace(devStack(), BACKUP, (r) => withUnknownEnv(r, "BACKUP_AGE_RECIPIENT"));
-        assert.deepEqual((await runStackPolicy(policy, resources)).violations, []);
+        const outcome = await runStackPolicy(policy, resources);
+        assert.deepEqual(outcome.violations, []);
+        assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["envs[BACKUP_AGE_RECIPIENT]"]);
     });
 });

@@ -39,7 +39,9 @@ describe("backup-retention-declared (BAK-04, CMP-01)", () => {
 
     it("#6 values unknown at preview are not judged", async () => {
         const r = withEnv(withUnknownEnv(backup(), "BACKUP_KEEP_DAILY"), { BACKUP_KEEP_WEEKLY: null });
-        assert.deepEqual((await runResourcePolicy(policy, r)).violations, []);
+        const outcome = await runResourcePolicy(policy, r);
+        assert.deepEqual(outcome.violations, []);
+        assert.deepEqual(outcome.inconclusive.map((i) => i.field).sort(), ["envs[BACKUP_KEEP_DAILY]", "envs[BACKUP_KEEP_WEEKLY]"]);
     });
 
     it("#7 containers of other roles and other resource types are not applicable", async () => {

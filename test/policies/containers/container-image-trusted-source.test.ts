@@ -48,9 +48,8 @@ describe("container-image-trusted-source (CON-01)", () => {
         assertViolations(outcome, 1, /docker.io\/library\/postgres.*\[bulwark\/\]/);
     });
 
-    it("#8 a bare image ID is rejected: its source cannot be checked", async () => {
-        const outcome = await runResourcePolicy(policy, container({ image: DIGEST }));
-        assertViolations(outcome, 1, /bare image ID/);
+    it("#8 a bare image ID is left to container-image-provenance, which follows it to its docker.Image", async () => {
+        assertPasses(await runResourcePolicy(policy, container({ image: DIGEST })));
     });
 
     it("#9 an invalid reference is rejected", async () => {

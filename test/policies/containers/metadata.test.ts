@@ -64,6 +64,7 @@ describe("container policies metadata (CON-01, CON-02, CON-05, CON-06, CON-07, C
             "container-restart-policy": "LOG-06 low advisory",
             "container-image-immutable": "LOG-07,CON-02 high mandatory",
             "container-image-trusted-source": "CON-01 high mandatory",
+            "container-image-provenance": "CON-01,CON-02,LOG-07 high mandatory",
             "container-process-limits": "CON-08 low advisory",
             "container-controls-labelled": "CMP-07 low advisory",
         });

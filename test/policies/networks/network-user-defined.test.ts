@@ -63,7 +63,9 @@ describe("network-user-defined (NET-01)", () => {
     });
 
     it("#10 networksAdvanced unknown at preview is not judged", async () => {
-        assert.deepEqual((await runResourcePolicy(policy, withUnknown(backend(), "networksAdvanced"))).violations, []);
+        const outcome = await runResourcePolicy(policy, withUnknown(backend(), "networksAdvanced"));
+        assert.deepEqual(outcome.violations, []);
+        assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["networksAdvanced"]);
     });
 
     it("#11 other resource types are not applicable", async () => {

@@ -43,7 +43,9 @@ describe("secret-rails-key-length (SEC-02)", () => {
 
     it("#6 values unknown at preview are not judged", async () => {
         const resources = replace(devStack(), BACKEND, (r) => withUnknownEnv(withUnknownEnv(r, "SECRET_KEY_BASE"), "JWT_SECRET"));
-        assert.deepEqual((await runStackPolicy(policy, resources)).violations, []);
+        const outcome = await runStackPolicy(policy, resources);
+        assert.deepEqual(outcome.violations, []);
+        assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["envs[SECRET_KEY_BASE]", "envs[JWT_SECRET]"]);
     });
 
     it("#7 config minJwtSecretBytes 64 rejects the 32-byte JWT secret", async () => {

@@ -1,0 +1,97 @@
+// A preview must not turn a policy off, nor block a compliant change: for every property of every resource the
+// program registers for the dev and prod stacks (and each element or field one level down), the value made unknown,
+// as the engine sends a value not known until apply, must give no violation and no "can't run during preview" note
+// from the real analyzer. A check that needs the value declares it inconclusive instead; `pulumi up` decides it.
+import * as assert from "node:assert/strict";
+import { Analyzer, EngineResource } from "../../tools/analyzer/judge";
+import { isSecret, UNKNOWN } from "../../tools/analyzer/wire";
+import { runStack } from "../infra/helpers";
+
+type Props = Record<string, unknown>;
+
+/** Every path to make unknown: top-level keys, and each element or field one level below them. */
+function paths(props: Props): (string | number)[][] {
+    const result: (string | number)[][] = [];
+    for (const [key, value] of Object.entries(props)) {
+        result.push([key]);
+        if (isSecret(value)) {
+            continue; // a secret is unknown as a whole; the engine never sends half a wrapper
+        }
+        if (Array.isArray(value)) {
+            value.forEach((v, i) => {
+                result.push([key, i]);
+                if (v && typeof v === "object" && !Array.isArray(v) && !isSecret(v)) {
+                    Object.keys(v).forEach((k) => result.push([key, i, k]));
+                }
+            });
+        } else if (value && typeof value === "object") {
+            Object.entries(value).forEach(([k, v]) => !isSecret(v) && result.push([key, k]));
+        }
+    }
+    return result;
+}
+
+function withUnknownAt(props: Props, path: (string | number)[]): Props {
+    const copy = structuredClone(props);
+    let target: any = copy;
+    for (const step of path.slice(0, -1)) {
+        target = target[step];
+    }
+    target[path[path.length - 1]] = UNKNOWN;
+    return copy;
+}
+
+
+describe("unknown values in a preview: no violation, no can't-run note, for any property", function () {
+    this.timeout(600_000);
+    let analyzer: Analyzer;
+    before(async () => {
+        analyzer = await Analyzer.start();
+    });
+    after(async () => {
+        await analyzer?.stop();
+    });
+
+    for (const stackName of ["dev", "prod"]) {
+        it(`#1 ${stackName}: each property of each resource, made unknown, is inconclusive at worst`, async () => {
+            const problems: string[] = [];
+            let cases = 0;
+            const stack: EngineResource[] = (await runStack(stackName)).resources;
+            const clean = await analyzer.evaluate(stack, { stack: stackName });
+            assert.deepEqual(clean.violations.filter((v) => v.level === "mandatory"), [], "the program's own stack passes");
+            const before = new Set(clean.violations.map((v) => `${v.policy} ${v.urn} ${v.message}`));
+            for (const [index, resource] of stack.entries()) {
+                const checked = resource.checkedInputs ?? resource.inputs;
+                for (const path of paths(checked)) {
+                    cases++;
+                    const changed: EngineResource = {
+                        ...resource,
+                        checkedInputs: withUnknownAt(checked, path),
+                        outputs: resource.outputs && withUnknownAt(resource.outputs, path),
+                    };
+                    const resources = stack.map((r, i) => (i === index ? changed : r));
+                    const where = `${resource.name}.${path.join(".")}`;
+                    let result;
+                    try {
+                        // The changed resource through Analyze, the whole stack through AnalyzeStack: what a preview sends.
+                        const opts = { preview: true, stack: stackName };
+                        const own = await analyzer.evaluate([changed], opts, { stack: false });
+                        const whole = await analyzer.evaluate(resources, opts, { resources: false });
+                        result = { violations: [...own.violations, ...whole.violations], inconclusive: [...own.inconclusive, ...whole.inconclusive] };
+                    } catch (e) {
+                        problems.push(`${where}: the pack failed: ${(e as Error).message.split("\n").slice(0, 2).join(" ")}`);
+                        continue;
+                    }
+                    for (const v of result.violations.filter((v) => !before.has(`${v.policy} ${v.urn} ${v.message}`))) {
+                        problems.push(`${where}: violation of ${v.policy}: ${v.message.slice(0, 160)}`);
+                    }
+                    for (const i of result.inconclusive.filter((i) => i.kind === "cant-run")) {
+                        problems.push(`${where}: ${i.policy} could not run (read ${i.field})`);
+                    }
+                }
+            }
+            assert.ok(cases > 100, `only ${cases} cases`);
+            assert.deepEqual(problems, []);
+        });
+    }
+});
