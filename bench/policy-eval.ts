@@ -1,18 +1,24 @@
-// `npm run bench:policy`: how the policy pack's evaluation time grows with the stack. Stacks of 100, 1,000 and
-// 10,000 resources are made of copies of the project's own dev and prod stacks (containers, networks, volumes,
-// images, random secrets and, in every fourth copy, the off-site backup's AWS resources), each copy renamed so
-// that names, ids and URNs stay unique and cross-references stay consistent. Each size is evaluated once to warm
-// up, then timed three times (median). A policy that scans the whole stack for every resource shows up as a
-// per-resource time that grows with the stack; the slowest policies at 10,000 are timed one by one to name it.
-// Exits 1 when 10,000 resources take 5 s or more.
+// `npm run bench:policy`: how the policy pack's evaluation time grows with the stack, on the real path: the pack
+// started as the Pulumi CLI starts it, every resource sent through the analyzer's Analyze and the whole stack
+// through AnalyzeStack (tools/analyzer). Stacks of 100, 1,000 and 10,000 resources are made of copies of the
+// project's own dev and prod stacks (containers, networks, volumes, images, random secrets and, in every fourth
+// copy, the off-site backup's AWS resources), each copy renamed so that names, ids and URNs stay unique and
+// cross-references stay consistent. Each size is evaluated once to warm up, then timed three times (median). A
+// stack policy that scans the whole stack for every resource shows up as a time that grows faster than the stack;
+// each stack policy is timed alone (every other policy disabled by config) to name it. Exits 1 when 10,000
+// resources take 10 s or more.
 import { performance } from "node:perf_hooks";
-import { allPolicies } from "../policies/all";
-import { BulwarkPolicy, isStackPolicy } from "../policies/lib/policy";
 import { runStack } from "../test/infra/helpers";
-import { EngineResource, evaluate } from "../tools/analyzer/judge";
+import { Analyzer, EngineResource } from "../tools/analyzer/judge";
 
 const SIZES = [100, 1_000, 10_000] as const;
-const BUDGET_MS = 5_000;
+const BUDGET_MS = 10_000;
+/**
+ * The retired hand-written emulation (tools/policy-engine.ts, removed when the real analyzer became the judge)
+ * evaluated 10,000 resources in 2.70 s on this machine (stop 6's closing note); printed beside the real path's
+ * figure so the price of judging with the real analyzer stays visible.
+ */
+const RETIRED_EMULATION_MS_AT_10K = 2_700;
 const RUNS = 3;
 /** Copies cycle through these templates: mostly the docker-only dev stack, every fourth one prod with AWS. */
 const TEMPLATE_CYCLE = ["dev", "dev", "dev", "prod"] as const;
@@ -101,36 +107,13 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
 }
 
 /** Median wall time of `RUNS` evaluations after one warm-up, and the violations found. */
-async function timeEvaluation(policies: readonly BulwarkPolicy[], resources: readonly EngineResource[]): Promise<{ ms: number; violations: number }> {
-    const { violations } = await evaluate(policies, resources);
+async function timeEvaluation(analyzer: Analyzer, resources: readonly EngineResource[]): Promise<{ ms: number; violations: number }> {
+    const { violations } = await analyzer.evaluate(resources);
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-        times.push(await timed(() => evaluate(policies, resources)));
+        times.push(await timed(() => analyzer.evaluate(resources)));
     }
     return { ms: median(times), violations: violations.length };
-}
-
-/** Names what grows faster than linearly: stack policies one by one; resource policies that all grow alike share a cause. */
-function superlinearReport(perPolicy: readonly { name: string; stack: boolean; growth: number }[]): string[] {
-    const fast = perPolicy.filter((p) => p.growth > 20).sort((a, b) => b.growth - a.growth);
-    const stack = fast.filter((p) => p.stack);
-    const resource = perPolicy.filter((p) => !p.stack);
-    const fastResource = fast.filter((p) => !p.stack);
-    const lines = [
-        stack.length === 0
-            ? "no stack policy grows faster than linearly"
-            : `stack policies growing faster than linearly (> 20x): ${stack.map((p) => `${p.name} ${fmt(p.growth)}x`).join(", ")}`,
-    ];
-    if (fastResource.length > resource.length / 2) {
-        const growths = resource.map((p) => p.growth);
-        lines.push(
-            `${fastResource.length} of ${resource.length} resource policies grow alike (median ${fmt(median(growths))}x): the cost they share ` +
-                "is in the engine's per-resource path (tools/policy-engine.ts), not in any one policy",
-        );
-    } else if (fastResource.length > 0) {
-        lines.push(`resource policies growing faster than linearly: ${fastResource.map((p) => `${p.name} ${fmt(p.growth)}x`).join(", ")}`);
-    }
-    return lines;
 }
 
 function typeMix(resources: readonly EngineResource[]): string {
@@ -145,43 +128,57 @@ const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { minimumFracti
 async function main(): Promise<number> {
     const [dev, prod] = [(await runStack("dev")).resources, (await runStack("prod")).resources];
     const templates = { dev: { resources: dev, ids: identifiers(dev) }, prod: { resources: prod, ids: identifiers(prod) } };
-    console.log(`bench:policy: ${allPolicies.length} policies; templates: dev ${dev.length} and prod ${prod.length} resources`);
+    const analyzer = await Analyzer.start();
+    try {
+        const stackPolicies = analyzer.policies.filter((p) => p.type === "stack");
+        console.log(
+            `bench:policy: the real analyzer, ${analyzer.policies.length} policies (${stackPolicies.length} stack); ` +
+                `templates: dev ${dev.length} and prod ${prod.length} resources`,
+        );
 
-    const stacks = new Map(SIZES.map((size) => [size, stackOf(size, templates)]));
-    const rows: { size: number; ms: number; violations: number }[] = [];
-    for (const [size, resources] of stacks) {
-        rows.push({ size, ...(await timeEvaluation(allPolicies, resources)) });
-    }
-    const largest = stacks.get(10_000)!;
-    console.log(`mix at ${fmt(largest.length, 0)}: ${typeMix(largest)}\n`);
-    console.log("resources   total ms   µs/resource   violations");
-    for (const r of rows) {
-        console.log(`${fmt(r.size, 0).padStart(9)}  ${fmt(r.ms).padStart(9)}  ${fmt((r.ms * 1000) / r.size).padStart(12)}  ${String(r.violations).padStart(11)}`);
-    }
-    const perResource = (r: (typeof rows)[number]) => r.ms / r.size;
-    const [small, big] = [rows[0], rows[rows.length - 1]];
-    console.log(`\nper-resource time at ${fmt(big.size, 0)} vs ${fmt(small.size, 0)}: ${fmt(perResource(big) / perResource(small), 2)}x (linear ≈ 1)`);
+        const stacks = new Map(SIZES.map((size) => [size, stackOf(size, templates)]));
+        const rows: { size: number; ms: number; violations: number }[] = [];
+        for (const [size, resources] of stacks) {
+            rows.push({ size, ...(await timeEvaluation(analyzer, resources)) });
+        }
+        const largest = stacks.get(10_000)!;
+        console.log(`mix at ${fmt(largest.length, 0)}: ${typeMix(largest)}\n`);
+        console.log("resources   total ms   µs/resource   violations");
+        for (const r of rows) {
+            console.log(`${fmt(r.size, 0).padStart(9)}  ${fmt(r.ms).padStart(9)}  ${fmt((r.ms * 1000) / r.size).padStart(12)}  ${String(r.violations).padStart(11)}`);
+        }
+        const perResource = (r: (typeof rows)[number]) => r.ms / r.size;
+        const [small, big] = [rows[0], rows[rows.length - 1]];
+        console.log(`\nper-resource time at ${fmt(big.size, 0)} vs ${fmt(small.size, 0)}: ${fmt(perResource(big) / perResource(small), 2)}x (linear ≈ 1)`);
+        console.log(
+            `real analyzer vs the retired emulation at 10,000: ${fmt(big.ms / 1000, 2)} s vs ${fmt(RETIRED_EMULATION_MS_AT_10K / 1000, 2)} s ` +
+                `(${fmt(big.ms / RETIRED_EMULATION_MS_AT_10K, 2)}x)`,
+        );
 
-    // One timed run per policy and size: the runs above warmed everything up, and 33 x 3 runs at 10,000 would
-    // take minutes. The growth from 1,000 to 10,000 is ~10x for a linear policy; much more means quadratic work.
-    const mid = stacks.get(1_000)!;
-    const perPolicy: { name: string; stack: boolean; ms: number; growth: number }[] = [];
-    for (const policy of allPolicies) {
-        const atMid = await timed(() => evaluate([policy], mid));
-        const atBig = await timed(() => evaluate([policy], largest));
-        perPolicy.push({ name: policy.name, stack: isStackPolicy(policy), ms: atBig, growth: atBig / atMid });
-    }
-    perPolicy.sort((a, b) => b.ms - a.ms);
-    const sum = perPolicy.reduce((s, p) => s + p.ms, 0);
-    console.log(`\nslowest policies at ${fmt(big.size, 0)} resources (each timed alone; growth from 1,000, linear ≈ 10x):`);
-    for (const p of perPolicy.slice(0, 5)) {
-        console.log(`  ${p.name.padEnd(40)} ${fmt(p.ms).padStart(9)} ms  ${fmt((100 * p.ms) / sum, 0).padStart(3)}%  ${fmt(p.growth)}x`);
-    }
-    superlinearReport(perPolicy).forEach((line) => console.log(line));
+        // Resource policies see one resource per call, so they cannot grow faster than the stack; a stack policy can.
+        // Each is timed alone through AnalyzeStack at 1,000 and 10,000: linear is ~10x.
+        const mid = stacks.get(1_000)!;
+        const alone = (name: string) => ({ all: "disabled", [name]: "mandatory" }) as Record<string, "disabled" | "mandatory">;
+        const perPolicy: { name: string; ms: number; growth: number }[] = [];
+        for (const policy of stackPolicies) {
+            const atMid = await timed(() => analyzer.evaluate(mid, { config: alone(policy.name) }, { resources: false }));
+            const atBig = await timed(() => analyzer.evaluate(largest, { config: alone(policy.name) }, { resources: false }));
+            perPolicy.push({ name: policy.name, ms: atBig, growth: atBig / atMid });
+        }
+        perPolicy.sort((a, b) => b.growth - a.growth);
+        console.log(`\nstack policies alone at ${fmt(big.size, 0)} resources (AnalyzeStack; growth from 1,000, linear ≈ 10x):`);
+        for (const p of perPolicy) {
+            console.log(`  ${p.name.padEnd(40)} ${fmt(p.ms).padStart(9)} ms  ${fmt(p.growth)}x`);
+        }
+        const fast = perPolicy.filter((p) => p.growth > 20);
+        console.log(fast.length === 0 ? "no stack policy grows faster than linearly" : `growing faster than linearly (> 20x): ${fast.map((p) => p.name).join(", ")}`);
 
-    const within = big.ms < BUDGET_MS;
-    console.log(`\n${within ? "PASS" : "FAIL"}: ${fmt(big.size, 0)} resources evaluate in ${fmt(big.ms / 1000, 2)} s, ${within ? "under" : "NOT under"} the ${BUDGET_MS / 1000} s budget.`);
-    return within ? 0 : 1;
+        const within = big.ms < BUDGET_MS;
+        console.log(`\n${within ? "PASS" : "FAIL"}: ${fmt(big.size, 0)} resources evaluate in ${fmt(big.ms / 1000, 2)} s, ${within ? "under" : "NOT under"} the ${BUDGET_MS / 1000} s budget.`);
+        return within ? 0 : 1;
+    } finally {
+        await analyzer.stop();
+    }
 }
 
 main().then(

@@ -1,6 +1,7 @@
 // Typed, validated stack configuration. Every key is read and checked here, before any resource exists:
 // a bad value stops the program with one message per problem, naming the key and the fix.
 import * as pulumi from "@pulumi/pulumi";
+import { MAX_CONTAINER_MEMORY_MB } from "../policies/lib/limits";
 import { ageRecipientFromIdentity, isAgeIdentity, isAgeRecipient } from "./age";
 import type { NonRootUser } from "./hardening";
 
@@ -125,7 +126,7 @@ export const DEFAULT_RESOURCES: Readonly<Record<ServiceName, ServiceResources>> 
 };
 
 export const LIMITS = {
-    memoryMb: { min: 64, max: 65536 },
+    memoryMb: { min: 64, max: MAX_CONTAINER_MEMORY_MB },
     cpus: { min: 0.05, max: 64 },
     jwtAccessTtlSeconds: { min: 60, max: 3600 },
     jwtRefreshTtlSeconds: { min: 3600, max: 2592000 },

@@ -2,6 +2,7 @@
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
 import { undecidedFields } from "../lib/inconclusive";
+import { MAX_CONTAINER_MEMORY_MB } from "../lib/limits";
 import { resourcePolicy } from "../lib/policy";
 
 interface ResourceLimitsConfig {
@@ -30,7 +31,7 @@ export const containerResourceLimits = resourcePolicy({
             maxMemoryMb: {
                 type: "integer",
                 minimum: 1,
-                default: 16384,
+                default: MAX_CONTAINER_MEMORY_MB,
                 description: "The largest memory limit, in MB, a single container may have.",
             },
         },

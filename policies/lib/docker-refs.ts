@@ -229,10 +229,11 @@ export function databaseVerdict(container: PolicyResource, imagePatterns: readon
         return false;
     }
     const repository = imageRepositoryOf(container);
-    if (repository !== undefined) {
-        return imagePatterns.some((p) => p && repository.includes(p.toLowerCase())) || (roleUnknown(props) ? undefined : false);
+    if (repository !== undefined && imagePatterns.some((p) => p && repository.includes(p.toLowerCase()))) {
+        return true;
     }
-    return undefined;
+    // No repository to match: an image unknown until apply may still be a database's; a bare ID names none.
+    return roleUnknown(props) || (repository === undefined && isUnknown(props.image)) ? undefined : false;
 }
 
 /** The names given in networksAdvanced; entries whose name is unknown at preview are returned as undefined. */

@@ -33,6 +33,7 @@ describe("policy:check parts", () => {
                 stack: "prod",
                 stackExplicit: true,
                 json: true,
+                preview: false,
                 configFiles: ["a.yaml"],
                 settings: [
                     { key: "x", value: "1", secret: false },
@@ -40,6 +41,11 @@ describe("policy:check parts", () => {
                 ],
                 policyConfig: "p.json",
             });
+        });
+
+        it("--preview asks for a preview of a new stack", () => {
+            assert.equal(parseArgs(["--preview"]).preview, true);
+            assert.throws(() => parseArgs(["--preview=yes"]), /--preview takes no value/);
         });
 
         it("defaults to the dev stack, not marked explicit", () => {

@@ -17,9 +17,18 @@ interface JsonViolation {
     message: string;
     controls: string[];
 }
+interface JsonInconclusive {
+    policy: string;
+    level: string;
+    urn: string | null;
+    field: string;
+    kind: string;
+}
 interface JsonReport {
     resources: number;
+    mode: "update" | "preview";
     violations: JsonViolation[];
+    inconclusive: JsonInconclusive[];
 }
 
 /** Every program under test/fixtures/broken/: each is run once, and each must be asserted below. */
@@ -60,8 +69,8 @@ function mandatory(report: JsonReport): JsonViolation[] {
 }
 
 describe("policy:check", function () {
-    // Every run is a fresh process that loads the SDKs and the pack; they run in parallel, one per CPU.
-    this.timeout(240_000);
+    // Every run is a fresh process that runs the program and starts the pack as the CLI does; one per CPU at a time.
+    this.timeout(900_000);
     let tmp: string;
     let runs: Record<string, CheckRun>;
 
@@ -71,7 +80,10 @@ describe("policy:check", function () {
         // One run alone first, so the parallel runs find the pack already transpiled in the cache.
         const dev = await runCheck(["--json"]);
         const jobs: Record<string, readonly string[]> = {
+            "dev:preview": ["--preview", "--json"],
             prod: ["--stack", "prod", "--config-file", prodSecrets, "--json"],
+            "prod:preview": ["--stack", "prod", "--config-file", prodSecrets, "--preview", "--json"],
+            previewTable: ["--program", broken("cors-wildcard"), "--preview"],
             configError: ["--config", "bulwark:httpsPort=99999", "--config", "corsOrigins=[\"*\"]", "--config", "googleClientSecret=in-plain-text"],
             compliant: ["--program", compliant, "--json"],
             table: ["--program", broken("latest-image")],
@@ -80,6 +92,7 @@ describe("policy:check", function () {
             advisory: ["--program", broken("latest-image"), "--policy-config", policyConfig("container-image-advisory"), "--json"],
             unknownPolicy: ["--program", compliant, "--policy-config", policyConfig("unknown-policy"), "--json"],
             ...Object.fromEntries(BROKEN_FIXTURES.map((name) => [name, ["--program", broken(name), "--json"]])),
+            ...Object.fromEntries(BROKEN_FIXTURES.map((name) => [`${name}:preview`, ["--program", broken(name), "--preview", "--json"]])),
         };
         runs = { dev, ...(await inParallel(jobs)) };
     });
@@ -94,6 +107,22 @@ describe("policy:check", function () {
             assert.ok(report.resources > 10, `only ${report.resources} resources recorded`);
             assert.deepEqual(mandatory(report), []);
         });
+
+        for (const stack of ["dev", "prod"]) {
+            it(`judges the ${stack} stack as a preview of a new stack: no mandatory violation and no policy that could not run`, () => {
+                const run = runs[`${stack}:preview`];
+                assert.equal(run.code, 0, shown(run));
+                const report = parseReport(run);
+                assert.equal(report.mode, "preview");
+                assert.deepEqual(mandatory(report), []);
+                assert.deepEqual(report.inconclusive.filter((i) => i.kind === "cant-run"), []);
+                // What a preview cannot know is named, field by field, and left to `pulumi up`.
+                for (const i of report.inconclusive) {
+                    assert.ok(i.urn?.startsWith("urn:pulumi:") && i.field !== "", JSON.stringify(i));
+                }
+                assert.deepEqual(parseReport(runs[stack]).inconclusive, [], "an update knows every value");
+            });
+        }
 
         it("passes the prod stack with generated secrets from a --config-file (exit 0)", () => {
             const run = runs.prod;
@@ -117,10 +146,15 @@ describe("policy:check", function () {
     });
 
     describe("--json output", () => {
-        it("is exactly one object {resources, violations[{policy, level, urn, message, controls}]}", () => {
-            for (const name of ["dev", "latest-image", "unencrypted-backup-bucket"]) {
+        it("is exactly one object {resources, mode, violations[{policy, level, urn, message, controls}], inconclusive[...]}", () => {
+            for (const name of ["dev", "dev:preview", "latest-image", "unencrypted-backup-bucket"]) {
                 const report = parseReport(runs[name]);
-                assert.deepEqual(Object.keys(report), ["resources", "violations"], name);
+                assert.deepEqual(Object.keys(report), ["resources", "mode", "violations", "inconclusive"], name);
+                assert.equal(report.mode, name.endsWith(":preview") ? "preview" : "update");
+                for (const i of report.inconclusive) {
+                    assert.deepEqual(Object.keys(i), ["policy", "level", "urn", "field", "kind"], name);
+                    assert.ok(["deferred", "cant-run"].includes(i.kind), i.kind);
+                }
                 assert.equal(typeof report.resources, "number");
                 for (const v of report.violations) {
                     assert.deepEqual(Object.keys(v), ["policy", "level", "urn", "message", "controls"], name);
@@ -146,13 +180,22 @@ describe("policy:check", function () {
             assert.match(header, /^POLICY\s+LEVEL\s+RESOURCE\s+MESSAGE\s+CONTROLS$/);
             assert.match(run.stdout, /container-image-immutable\s+mandatory\s+docker:index\/container:Container::backend\s+\S/);
             assert.match(run.stdout, /LOG-07, CON-02/);
-            assert.match(run.stdout, /\npolicy:check: 9 resources, 1 mandatory, 0 advisory violations\n$/);
+            assert.match(run.stdout, /\npolicy:check \(update\): 9 resources, 1 mandatory, 0 advisory violations\n$/);
+        });
+
+        it("in a preview, lists the checks left to apply after the violations", () => {
+            const run = runs.previewTable;
+            assert.equal(run.code, 1, shown(run));
+            assert.match(run.stdout, /app-cors-no-wildcard\s+mandatory\s+docker:index\/container:Container::backend/);
+            assert.match(run.stdout, /\nInconclusive until apply \(decided by `pulumi up`\):\nPOLICY\s+LEVEL\s+RESOURCE\s+FIELD\s+KIND\n/);
+            assert.match(run.stdout, /secret-rails-key-length\s+mandatory\s+docker:index\/container:Container::backend\s+envs\[SECRET_KEY_BASE\]\s+deferred/);
+            assert.match(run.stdout, /\npolicy:check \(preview\): 9 resources, 1 mandatory, 0 advisory violations; 2 checks inconclusive until apply \(0 policies could not run\)\n$/);
         });
 
         it("prints only the summary for a compliant program (exit 0)", () => {
             const run = runs.compliant;
             assert.equal(run.code, 0, shown(run));
-            assert.deepEqual(parseReport(run), { resources: 9, violations: [] });
+            assert.deepEqual(parseReport(run), { resources: 9, mode: "update", violations: [], inconclusive: [] });
         });
     });
 
@@ -178,27 +221,35 @@ describe("policy:check", function () {
         it("rejects a --policy-config naming no policy of the pack (exit 2)", () => {
             const run = runs.unknownPolicy;
             assert.equal(run.code, 2, shown(run));
-            assert.match(JSON.parse(run.stdout).error, /^--policy-config names no policy of the pack: container-image-imutable$/);
+            assert.match(JSON.parse(run.stdout).error, /^policy config names no policy of the pack: container-image-imutable \(the pack has /);
         });
     });
 
     describe("deliberately broken programs (test/fixtures/broken/)", () => {
         const asserted = new Set<string>();
 
-        /** Exit 1; each policy rejects the offending resource; no mandatory violation blames anything else. */
-        function expectRejected(fixture: string, resource: string, policies: readonly string[]): void {
+        /**
+         * In an update and in a preview of a new stack alike: exit 1; each policy rejects the offending resource; no
+         * mandatory violation blames anything but it (and the resources `implicated` by the break); no mandatory
+         * policy was skipped as unable to run.
+         */
+        function expectRejected(fixture: string, resource: string, policies: readonly string[], implicated: readonly string[] = []): void {
             asserted.add(fixture);
-            const run = runs[fixture];
-            assert.equal(run.code, 1, shown(run));
-            const found = mandatory(parseReport(run));
-            for (const policy of policies) {
-                assert.ok(
-                    found.some((v) => v.policy === policy && v.urn?.endsWith(`::${resource}`)),
-                    `${policy} did not reject '${resource}':\n${shown(run)}`,
-                );
+            for (const run of [runs[fixture], runs[`${fixture}:preview`]]) {
+                assert.equal(run.code, 1, shown(run));
+                const report = parseReport(run);
+                const found = mandatory(report);
+                for (const policy of policies) {
+                    assert.ok(
+                        found.some((v) => v.policy === policy && v.urn?.endsWith(`::${resource}`)),
+                        `${report.mode}: ${policy} did not reject '${resource}':\n${shown(run)}`,
+                    );
+                }
+                // The rest of the program is the compliant baseline: only the broken resource may be blamed.
+                const blamed = [resource, ...implicated];
+                assert.deepEqual(found.filter((v) => !blamed.some((r) => v.urn?.endsWith(`::${r}`))), [], `${report.mode}: violations on resources that were not broken`);
+                assert.deepEqual(report.inconclusive.filter((i) => i.kind === "cant-run" && i.level === "mandatory"), [], `${report.mode}: a mandatory policy could not run`);
             }
-            // The rest of the program is the compliant baseline: only the broken resource may be blamed.
-            assert.deepEqual(found.filter((v) => !v.urn?.endsWith(`::${resource}`)), [], "violations on resources that were not broken");
         }
 
         it("NET-02 database-port-published: the database publishing 5432 is rejected by network-database-internal-only and network-only-proxy-publishes-ports", () =>
@@ -242,6 +293,24 @@ describe("policy:check", function () {
 
         it("BAK-06 backup-identity-s3-star: a backup uploader allowed s3:* is rejected by aws-backup-identity-least-privilege", () =>
             expectRejected("backup-identity-s3-star", "backup-uploader-policy", ["aws-backup-identity-least-privilege"]));
+
+        it("NET-01, NET-02, DB-02 database-on-edge-network: the database on the edge network too, its networks named by ID (unknown in a preview), is rejected by network-database-internal-only; the edge network and the proxy on it by network-data-network-internal", () =>
+            expectRejected("database-on-edge-network", "database", ["network-database-internal-only"], ["edge", "proxy"]));
+
+        it("NET-01, DB-02 data-network-not-internal: a data network that is not internal is rejected by network-data-network-internal and network-database-internal-only", () =>
+            expectRejected("data-network-not-internal", "data", ["network-data-network-internal"], ["database"]));
+
+        it("DB-03, BAK-01 no-backup-job: a database no backup job reaches is rejected by backup-job-per-database", () =>
+            expectRejected("no-backup-job", "database", ["backup-job-per-database"]));
+
+        it("BAK-01 backup-holds-age-identity: a backup job holding the age identity is rejected by backup-job-per-database", () =>
+            expectRejected("backup-holds-age-identity", "backup", ["backup-job-per-database"]));
+
+        it("CON-01 bare-image-id: an image given as a bare ID that no docker.Image of the stack built is rejected by container-image-provenance", () =>
+            expectRejected("bare-image-id", "backend", ["container-image-provenance"]));
+
+        it("BAK-02, BAK-04, BAK-07 untagged-backup-bucket: the untagged bucket the uploader's policy writes to is a backup bucket and is rejected by aws-backup-bucket-hardened", () =>
+            expectRejected("untagged-backup-bucket", "offsite", ["aws-backup-bucket-hardened"]));
 
         it("asserts every program under test/fixtures/broken/", () => {
             assert.deepEqual(BROKEN_FIXTURES.filter((name) => !asserted.has(name)), []);

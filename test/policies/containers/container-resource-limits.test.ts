@@ -1,4 +1,7 @@
+import * as assert from "node:assert/strict";
 import { containerResourceLimits as policy } from "../../../policies/containers/container-resource-limits";
+import { MAX_CONTAINER_MEMORY_MB } from "../../../policies/lib/limits";
+import { runStack } from "../../infra/helpers";
 import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
@@ -79,5 +82,14 @@ describe("container-resource-limits (CON-08)", () => {
 
     it("#16 a non-container resource is not applicable", async () => {
         assertNotApplicable(await runResourcePolicy(policy, network()));
+    });
+
+    it("#17 the largest memory the program's config accepts passes the pack's default ceiling; one MB more is refused by config", async () => {
+        const at = (memoryMb: number) => ({ resources: JSON.stringify({ database: { memoryMb, cpus: 1 } }) });
+        const run = await runStack("dev", at(MAX_CONTAINER_MEMORY_MB));
+        const database = run.container("database");
+        assert.equal(database.inputs.memory, MAX_CONTAINER_MEMORY_MB);
+        assertPasses(await runResourcePolicy(policy, database));
+        await assert.rejects(runStack("dev", at(MAX_CONTAINER_MEMORY_MB + 1)), /resources\.database\.memoryMb/);
     });
 });
