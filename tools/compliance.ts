@@ -6,7 +6,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { allPolicies } from "../policies/all";
 import { Control, CONTROLS, ControlId, isControlId, Layer } from "../policies/controls";
-import { BulwarkPolicy } from "../policies/lib/policy";
+import { Analyzer } from "./analyzer/judge";
+
+/** What the report needs of a policy: its name, the controls it enforces and its default level. */
+export interface PolicySummary {
+    readonly name: string;
+    readonly controls: readonly string[];
+    readonly enforcementLevel?: string;
+}
 
 export const ROOT = path.resolve(__dirname, "..");
 const DEFAULT_OUT = path.join("docs", "compliance.md");
@@ -139,10 +146,10 @@ export function scanMentions(root: string, roots: readonly string[]): Map<Contro
     return found;
 }
 
-function policiesByControl(policies: readonly BulwarkPolicy[]): Map<ControlId, { name: string; level: string }[]> {
+function policiesByControl(policies: readonly PolicySummary[]): Map<ControlId, { name: string; level: string }[]> {
     const found = new Map<ControlId, { name: string; level: string }[]>();
     for (const policy of policies) {
-        for (const id of policy.controls) {
+        for (const id of policy.controls.filter(isControlId)) {
             addTo(found, id, { name: policy.name, level: policy.enforcementLevel ?? "advisory" });
         }
     }
@@ -155,7 +162,7 @@ function infraContains(root: string, literal: string): boolean {
 }
 
 /** Everything found for every control, from one read of the tree. */
-export function collectEvidence(root: string, policies: readonly BulwarkPolicy[]): Map<ControlId, Evidence> {
+export function collectEvidence(root: string, policies: readonly PolicySummary[]): Map<ControlId, Evidence> {
     const byPolicy = policiesByControl(policies);
     const tests = scanTests(root);
     const live = scanLiveChecks(root);
@@ -273,7 +280,7 @@ function summary(statuses: readonly string[]): string {
 }
 
 /** The whole report as Markdown. */
-export function renderCompliance(root: string = ROOT, policies: readonly BulwarkPolicy[] = allPolicies): string {
+export function renderCompliance(root: string = ROOT, policies: readonly PolicySummary[] = allPolicies): string {
     const evidence = collectEvidence(root, policies);
     const controls = CONTROLS as readonly Control[];
     const statuses = controls.map((c) => statusOf(c, evidence.get(c.id as ControlId)!));
@@ -307,16 +314,26 @@ function outPath(argv: readonly string[]): string {
     return path.resolve(value);
 }
 
-if (require.main === module) {
+/** The policies as the running pack serves them (GetAnalyzerInfo), the way the Pulumi CLI learns them. */
+async function servedPolicies(): Promise<PolicySummary[]> {
+    const analyzer = await Analyzer.start();
     try {
+        return analyzer.policies.map((p) => ({ name: p.name, controls: p.tags, enforcementLevel: p.enforcementLevel }));
+    } finally {
+        await analyzer.stop();
+    }
+}
+
+if (require.main === module) {
+    (async () => {
         const out = outPath(process.argv.slice(2));
-        const report = renderCompliance();
+        const report = renderCompliance(ROOT, await servedPolicies());
         process.stdout.write(report);
         fs.mkdirSync(path.dirname(out), { recursive: true });
         fs.writeFileSync(out, report);
         console.error(`compliance: wrote ${path.relative(process.cwd(), out) || out}`);
-    } catch (e) {
+    })().catch((e) => {
         console.error(`compliance: ${(e as Error).message}`);
         process.exitCode = 2;
-    }
+    });
 }

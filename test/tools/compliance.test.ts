@@ -25,7 +25,7 @@ function tempTree(files: Record<string, string>): string {
 describe("compliance report", function () {
     this.timeout(60_000);
 
-    it("CMP-07 is byte-identical on every run, and `npm run compliance` prints and writes exactly it", () => {
+    it("CMP-07 is byte-identical on every run, and `npm run compliance`, which asks the running pack for its policies, prints and writes exactly it", () => {
         const first = renderCompliance();
         assert.equal(renderCompliance(), first);
         const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "compliance-")), "compliance.md");

@@ -15,6 +15,7 @@ interface Step {
     run?: string;
     if?: string;
     with?: Record<string, unknown>;
+    "continue-on-error"?: boolean | string;
     env?: Record<string, string>;
 }
 interface Job {
@@ -68,9 +69,10 @@ function assertInstallsAndTests(job: Job): void {
     assert.deepEqual([...order].sort((a, b) => a - b), order, "steps out of order");
 }
 
-/** The pulumi/actions step: known inputs only, the pack, the stack, and the access token from secrets. */
+/** The pulumi/actions step running `command`: known inputs only, the pack, the stack, and the access token from secrets. */
 function assertPulumiStep(job: Job, command: string): Step {
-    const step = usesStep(job, "pulumi/actions");
+    const step = job.steps.find((s) => s.uses?.split("@")[0] === "pulumi/actions" && s.with?.command === command);
+    assert.ok(step, `no pulumi/actions step running ${command}`);
     assert.equal(step.uses, "pulumi/actions@v6");
     const inputs = step.with ?? {};
     assert.deepEqual(Object.keys(inputs).filter((k) => !PULUMI_ACTION_INPUTS.includes(k)), [], "unknown pulumi/actions inputs");
@@ -134,6 +136,16 @@ describe("CI workflow templates", function () {
             assertInstallsAndTests(workflow.jobs.test);
             assert.equal(workflow.jobs.deploy.needs, "test");
             assertPulumiStep(workflow.jobs.deploy, "up");
+        });
+
+        it("runs `pulumi up` only after a preview with the same policy pack passed, in the same job", () => {
+            const steps = workflow.jobs.deploy.steps;
+            const preview = steps.indexOf(assertPulumiStep(workflow.jobs.deploy, "preview"));
+            const up = steps.indexOf(assertPulumiStep(workflow.jobs.deploy, "up"));
+            assert.ok(preview >= 0 && preview < up, `preview at ${preview}, up at ${up}`);
+            const between = steps.slice(preview + 1, up);
+            assert.deepEqual(between.filter((s) => s.if !== undefined || s["continue-on-error"] !== undefined), [], "nothing lets a failed preview through");
+            assert.equal(steps[preview]["continue-on-error"], undefined, "a failed preview must fail the job");
         });
 
         it("never runs two deployments of a stack at once, nor cancels a running one", () => {
