@@ -14,20 +14,6 @@ export function isSecret(value: unknown): value is { value: unknown } {
     return !!value && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
 }
 
-/** The value with secret wrappers removed, as @pulumi/policy deserializes it before a policy runs. */
-export function unwrapSecrets(value: unknown): unknown {
-    if (Array.isArray(value)) {
-        return value.map(unwrapSecrets);
-    }
-    if (isSecret(value)) {
-        return unwrapSecrets(value.value);
-    }
-    if (value && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
-    }
-    return value;
-}
-
 /**
  * A JSON-safe copy for a protobuf Struct: keys whose value is undefined are dropped, as the engine never sends
  * them (a property the program did not set is absent, not null).

@@ -1,8 +1,9 @@
 // Captures what the Pulumi program registers for a stack, without an engine: the program (infra/index.ts,
-// package.json's main) runs under tools/mock-runtime.ts with the stack's Pulumi.<stack>.yaml config, and the
+// package.json's main) runs under tools/mocks/runtime.ts with the stack's Pulumi.<stack>.yaml config, and the
 // recorded docker.Container / Network / Volume / Image inputs are returned with secrets unwrapped and each
 // container's dependencies resolved to other containers, so the harness can start them in the program's order.
 import * as path from "node:path";
+import { isSecret, isUnknown } from "../analyzer/wire";
 import { installRecordingMocks } from "../mocks/runtime";
 import type { EngineResource } from "../analyzer/judge";
 import { loadStackConfig } from "../stack-config";
@@ -49,25 +50,19 @@ export interface CaptureOptions {
     readonly projectDir?: string;
 }
 
-// Pulumi's wire markers (sdk/nodejs/runtime/rpc.ts): secrets arrive wrapped, unknowns as a sentinel.
-const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
 /** Replaces Pulumi's secret wrappers by their values; an unknown value is an error (nothing to run). */
 export function unwrapSecrets(value: unknown, where = "inputs"): unknown {
-    if (value === UNKNOWN_VALUE) {
+    if (isUnknown(value)) {
         throw new Error(`${where} is unknown under the mocks; the harness can only run fully known inputs`);
     }
     if (Array.isArray(value)) {
         return value.map((v, i) => unwrapSecrets(v, `${where}[${i}]`));
     }
+    if (isSecret(value)) {
+        return unwrapSecrets(value.value, where);
+    }
     if (value && typeof value === "object") {
-        const record = value as Record<string, unknown>;
-        if (record[SPECIAL_SIG_KEY] === SECRET_SIG) {
-            return unwrapSecrets(record.value, where);
-        }
-        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v, `${where}.${k}`)]));
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v, `${where}.${k}`)]));
     }
     return value;
 }

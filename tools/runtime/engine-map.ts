@@ -1,5 +1,5 @@
 // Maps the inputs the Pulumi program registers for docker.Container, docker.Network and docker.Volume (as
-// recorded by tools/mock-runtime.ts) to Docker Engine API create bodies, so that the runtime test runs the
+// recorded by tools/mocks/runtime.ts) to Docker Engine API create bodies, so that the runtime test runs the
 // stack with exactly those settings. Every input field needs an explicit rule here: a field this file does
 // not know is an error, never silently dropped, because a dropped field would be a hardening setting the
 // test claims to run but does not.
