@@ -155,7 +155,7 @@ export const APP_DEFAULTS = {
 export const DEFAULT_DATA_SUBNET = "172.29.10.0/24";
 
 const DIGEST = /@sha256:[0-9a-f]{64}$/;
-const LOCAL_IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
+export const LOCAL_IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

@@ -3,6 +3,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
+import { LOCAL_IMAGE_ID } from "../config";
 import { NonRootUser } from "../hardening";
 
 export const IMAGES_DIR = path.resolve(__dirname, "..", "..", "images");
@@ -18,6 +19,16 @@ export const IMAGE_USERS: Readonly<Record<BuiltImageName, NonRootUser>> = {
     postgres: "10401:10401",
     backup: "10501:10501",
 };
+
+/**
+ * BuildKit reads `FROM sha256:<id>` as the registry repository "library/sha256" and tries to pull it, so a base
+ * given as a local image ID (images/base/build-base.sh --id, on hosts without a registry) needs the classic
+ * builder, which resolves image IDs from the local store. Found by the first real `pulumi up` (the provider's
+ * default is BuildKit; the runtime harness's `docker build` had used the classic builder all along).
+ */
+export function builderFor(baseImage: string): "BuilderV1" | "BuilderBuildKit" {
+    return LOCAL_IMAGE_ID.test(baseImage) ? "BuilderV1" : "BuilderBuildKit";
+}
 
 export interface StackImagesArgs {
     readonly stack: string;
@@ -39,6 +50,7 @@ export class StackImages extends pulumi.ComponentResource {
                     build: {
                         context: path.join(IMAGES_DIR, image),
                         args: { BASE_IMAGE: args.baseImage },
+                        builderVersion: builderFor(args.baseImage),
                     },
                     skipPush: true,
                     buildOnPreview: false,

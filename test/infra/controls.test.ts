@@ -267,6 +267,20 @@ describe("infra controls: the program builds them", function () {
             assert.equal(unwrap(custom.run.byType(TYPES.image)[0].inputs.build).args.BASE_IMAGE, custom.run.cfg("baseImage"));
         });
 
+        it("CON-02: a base given as a local image ID is built with the classic builder, which resolves IDs locally (BuildKit would pull \"library/sha256\")", async () => {
+            const id = `sha256:${"5e".repeat(32)}`;
+            const local = await runStack("dev", { baseImage: id });
+            for (const image of local.byType(TYPES.image)) {
+                const build = unwrap<{ args: Record<string, string>; builderVersion?: string }>(image.inputs.build);
+                assert.deepEqual([build.args.BASE_IMAGE, build.builderVersion], [id, "BuilderV1"], image.name);
+            }
+            for (const k of all()) {
+                for (const image of k.run.byType(TYPES.image)) {
+                    assert.equal(unwrap(image.inputs.build).builderVersion, "BuilderBuildKit", `${k.label}/${image.name}: a registry base keeps BuildKit`);
+                }
+            }
+        });
+
         it("CON-02: the base image is pinned by digest and an unpinned one is refused", () => {
             for (const k of all()) {
                 assert.match(k.config.baseImage, /@sha256:[0-9a-f]{64}$/, k.label);
