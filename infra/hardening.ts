@@ -81,7 +81,23 @@ export interface ServiceProfile {
 /** Controls every hardened container carries by construction. */
 export const PROFILE_CONTROLS: readonly ControlId[] = ["CON-05", "CON-06", "CON-07", "CON-08", "CON-09", "LOG-04", "LOG-05", "LOG-06"];
 
-const seconds = (n: number) => `${n}s`;
+/**
+ * Durations and CPU counts in the form the docker provider reads back from Docker (Go's time.Duration.String(),
+ * "1m0s"; cpus with at least one decimal, "1.0"): any other spelling of the same value shows as a change on every
+ * `pulumi up` and replaces the container (seen in the first real field test).
+ */
+export function goDuration(totalSeconds: number): string {
+    const h = Math.floor(totalSeconds / 3600);
+    const m = Math.floor((totalSeconds % 3600) / 60);
+    const s = totalSeconds % 60;
+    return h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
+}
+
+export function dockerCpus(cpus: number): string {
+    return Number.isInteger(cpus * 10) ? cpus.toFixed(1) : String(cpus);
+}
+
+const seconds = goDuration;
 
 export function hardenedContainerArgs(p: ServiceProfile): docker.ContainerArgs {
     const controls = [...new Set([...PROFILE_CONTROLS, ...(p.controls ?? [])])].sort();
@@ -110,7 +126,7 @@ export function hardenedContainerArgs(p: ServiceProfile): docker.ContainerArgs {
         memory: p.resources.memoryMb,
         memorySwap: p.resources.memoryMb,
         shmSize: p.sharedMemoryMb,
-        cpus: p.resources.cpus.toString(),
+        cpus: dockerCpus(p.resources.cpus),
         ulimits: [
             { name: "nproc", soft: p.maxProcesses ?? 256, hard: p.maxProcesses ?? 256 },
             { name: "nofile", soft: p.maxOpenFiles ?? 4096, hard: p.maxOpenFiles ?? 4096 },

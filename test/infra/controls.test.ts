@@ -325,7 +325,9 @@ describe("infra controls: the program builds them", function () {
                 assert.equal(hc.tests[0], "CMD", `${where}: not exec form`);
                 assert.ok(hc.tests.length > 1 && hc.tests.slice(1).every((t) => t.length > 0), where);
                 for (const d of [hc.interval, hc.timeout, hc.startPeriod]) {
-                    assert.match(d, /^[1-9]\d*s$/, where);
+                    // Go's Duration.String() form, as the provider reads it back ("30s", "1m0s"); never zero.
+                    assert.match(d, /^(?:[1-9]\d*h)?(?:\d+m)?\d+s$/, where);
+                    assert.notEqual(d, "0s", where);
                 }
                 assert.ok(hc.retries >= 1, where);
             });

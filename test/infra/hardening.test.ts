@@ -5,11 +5,11 @@ import * as path from "node:path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as ts from "typescript";
-import { hardenedContainerArgs, HardenedContainer, PROFILE_CONTROLS, ServiceProfile } from "../../infra/hardening";
+import { dockerCpus, goDuration, hardenedContainerArgs, HardenedContainer, PROFILE_CONTROLS, ServiceProfile } from "../../infra/hardening";
 import { isControlId } from "../../policies/controls";
 import { LABELS, labelValue } from "../../policies/lib/labels";
 import { runUnderMocks } from "../../tools/mocks/runtime";
-import { PROJECT_DIR, TYPES, unwrap } from "./helpers";
+import { PROJECT_DIR, runStack, TYPES, unwrap } from "./helpers";
 
 /** Stand-ins for provider resources: the profile reads only their names. */
 const fakeNetwork = (name: string) => ({ name: pulumi.output(name) }) as unknown as docker.Network;
@@ -112,7 +112,7 @@ describe("infra hardening profile (hardenedContainerArgs)", () => {
         const tuned = hardenedContainerArgs(
             sampleProfile({ healthCheck: { command: ["/bin/check"], intervalSeconds: 60, timeoutSeconds: 3, retries: 5, startPeriodSeconds: 90 } }),
         );
-        assert.deepEqual(tuned.healthcheck, { tests: ["CMD", "/bin/check"], interval: "60s", timeout: "3s", retries: 5, startPeriod: "90s" });
+        assert.deepEqual(tuned.healthcheck, { tests: ["CMD", "/bin/check"], interval: "1m0s", timeout: "3s", retries: 5, startPeriod: "1m30s" });
     });
 
     it("restarts unless stopped and makes the deployment wait for health", () => {
@@ -200,5 +200,23 @@ describe("infra hardening profile (hardenedContainerArgs)", () => {
             assert.ok(described.some((d) => /"root"/.test(d)), "the root user is not the error");
             assert.ok(described.some((d) => /SYS_ADMIN/.test(d)), "the capability is not the error");
         });
+    });
+
+    describe("values in the form the provider reads back, so a second `pulumi up` changes nothing", () => {
+        it("spells durations as Go does and CPU counts with one decimal", () => {
+            assert.deepEqual([goDuration(5), goDuration(30), goDuration(60), goDuration(90), goDuration(3600)], ["5s", "30s", "1m0s", "1m30s", "1h0m0s"]);
+            assert.deepEqual([dockerCpus(1), dockerCpus(0.5), dockerCpus(2), dockerCpus(0.25)], ["1.0", "0.5", "2.0", "0.25"]);
+        });
+
+        for (const stack of ["dev", "prod"]) {
+            it(`${stack}: every container's cpus and health check timings equal what the provider reads back after create`, async () => {
+                const run = await runStack(stack);
+                for (const c of run.containers()) {
+                    const given = c.checkedInputs ?? c.inputs;
+                    assert.equal(c.outputs?.cpus, given.cpus, `${c.name}: cpus`);
+                    assert.deepEqual(c.outputs?.healthcheck, given.healthcheck, `${c.name}: healthcheck`);
+                }
+            });
+        }
     });
 });

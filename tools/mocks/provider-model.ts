@@ -58,6 +58,33 @@ const portDefaults = (ports: unknown) =>
 const healthcheckDefaults = (hc: unknown) =>
     hc && typeof hc === "object" ? { interval: "0s", timeout: "0s", startPeriod: "0s", startInterval: "0s", retries: 0, ...(hc as Props) } : hc;
 
+/** Go's time.Duration.String() of a Docker duration ("60s" -> "1m0s"); an unparsable value is left as it is. */
+function goDurationOf(value: unknown): unknown {
+    const match = typeof value === "string" ? /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value) : null;
+    if (!match || value === "") {
+        return value;
+    }
+    const total = Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    return h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
+}
+
+/** What the docker provider reads back from `docker inspect` for values the program set: Docker's normal forms. */
+function readBack(inputs: Props): Props {
+    const result: Props = {};
+    if (typeof inputs.cpus === "string" && /^\d+(\.\d+)?$/.test(inputs.cpus)) {
+        const n = Number(inputs.cpus);
+        result.cpus = Number.isInteger(n * 10) ? n.toFixed(1) : String(n);
+    }
+    const hc = inputs.healthcheck as Props | undefined;
+    if (hc && typeof hc === "object") {
+        result.healthcheck = { ...hc, ...Object.fromEntries(["interval", "timeout", "startPeriod", "startInterval"].filter((k) => k in hc).map((k) => [k, goDurationOf(hc[k])])) };
+    }
+    return result;
+}
+
 const awsRegion = (inputs: Props) => (typeof inputs.region === "string" ? inputs.region : "eu-central-1");
 
 /** Sub-resources of a bucket: their ID is the bucket's name, assigned on create. */
@@ -69,7 +96,10 @@ const bucketChild = (source: string): ProviderEntry => ({
 
 export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
     "docker:index/container:Container": {
-        source: `${TF_DOCKER}container.go (${BRIDGE_CHECK}; computed: id, bridge, network_data, exit_code, container_logs)`,
+        source:
+            `${TF_DOCKER}container.go (${BRIDGE_CHECK}; computed: id, bridge, network_data, exit_code, container_logs; ` +
+            "read back after create: cpus with one decimal, health check durations as Go's Duration.String(), as the " +
+            "first real `pulumi up` showed)",
         check: (inputs) => ({
             ...defaults(inputs, {
                 rm: false,
@@ -91,6 +121,7 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
             ...(inputs.healthcheck !== undefined ? { healthcheck: healthcheckDefaults(inputs.healthcheck) } : {}),
         }),
         computed: (inputs, ctx) => ({
+            ...readBack(inputs),
             bridge: "",
             exitCode: 0,
             containerLogs: "",
