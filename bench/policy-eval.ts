@@ -8,7 +8,7 @@
 // each stack policy is timed alone (every other policy disabled by config) to name it. Exits 1 when 10,000
 // resources take 10 s or more.
 import { performance } from "node:perf_hooks";
-import { runStack } from "../test/infra/helpers";
+import { engineConfig, runStack } from "../test/infra/helpers";
 import { Analyzer, EngineResource } from "../tools/analyzer/judge";
 
 const SIZES = [100, 1_000, 10_000] as const;
@@ -126,9 +126,13 @@ function typeMix(resources: readonly EngineResource[]): string {
 const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 async function main(): Promise<number> {
-    const [dev, prod] = [(await runStack("dev")).resources, (await runStack("prod")).resources];
+    // One pack judges both templates, and the pack follows one stack's config: dev on prod's ports, so that both
+    // templates are compliant under it.
+    const prodRun = await runStack("prod");
+    const sharedPorts = { httpsPort: "443", httpPort: "80", corsOrigins: undefined };
+    const [dev, prod] = [(await runStack("dev", sharedPorts)).resources, prodRun.resources];
     const templates = { dev: { resources: dev, ids: identifiers(dev) }, prod: { resources: prod, ids: identifiers(prod) } };
-    const analyzer = await Analyzer.start();
+    const analyzer = await Analyzer.start({ stackConfig: engineConfig(prodRun.input) });
     try {
         const stackPolicies = analyzer.policies.filter((p) => p.type === "stack");
         console.log(

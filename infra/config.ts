@@ -2,10 +2,11 @@
 // a bad value stops the program with one message per problem, naming the key and the fix.
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_CONTAINER_MEMORY_MB } from "../policies/lib/limits";
+import { CONFIG_NAMESPACE, DEFAULT_PUBLIC_PORTS } from "../policies/lib/stack-config";
 import { ageRecipientFromIdentity, isAgeIdentity, isAgeRecipient } from "./age";
 import type { NonRootUser } from "./hardening";
 
-export const NAMESPACE = "bulwark";
+export const NAMESPACE = CONFIG_NAMESPACE;
 
 export type Environment = "dev" | "prod";
 export type TlsMode = "self-signed" | "provided";
@@ -271,8 +272,8 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
     }
 
     const problemsBeforePorts = problems.length;
-    const httpsPort = number("httpsPort", 443, 1, 65535);
-    const httpPort = number("httpPort", 80, 1, 65535);
+    const httpsPort = number("httpsPort", DEFAULT_PUBLIC_PORTS.httpsPort, 1, 65535);
+    const httpPort = number("httpPort", DEFAULT_PUBLIC_PORTS.httpPort, 1, 65535);
     if (problems.length === problemsBeforePorts && httpsPort === httpPort) {
         problem("httpPort", `must differ from httpsPort (both ${httpPort}).`, "run `pulumi config set httpPort 80` and `pulumi config set httpsPort 443`.");
     }

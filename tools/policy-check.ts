@@ -28,7 +28,7 @@ async function check(argv: readonly string[]): Promise<{ result: CheckResult; js
     });
     const policyConfig = options.policyConfig ? readPolicyConfig(options.policyConfig) : undefined;
     // The pack starts (and type-checks) while the program runs.
-    const starting = Analyzer.start();
+    const starting = Analyzer.start({ stackConfig: config.config });
     starting.catch(() => undefined);
     try {
         const [analyzer, resources] = await Promise.all([starting, runProgram(location, config, options.preview)]);

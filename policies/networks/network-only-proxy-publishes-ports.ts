@@ -1,5 +1,7 @@
 // NET-03: the TLS reverse proxy is the only door into the stack. Any other container that publishes a port
-// bypasses TLS, HSTS, rate limits and the access log, so it is rejected wherever it appears.
+// bypasses TLS, HSTS, rate limits and the access log, so it is rejected wherever it appears. The proxy itself
+// publishes the host ports the stack configures (bulwark:httpsPort / httpPort, as the engine hands them to the
+// pack), so moving a stack to other ports is a config change, not a policy exception.
 import { markUndecided, undecidedFields } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
 import {
@@ -11,10 +13,31 @@ import {
     roleOf,
     roleUnknown,
 } from "../lib/docker-refs";
+import { CONFIG_NAMESPACE, configuredPublicPorts, engineStackConfig } from "../lib/stack-config";
 
 interface Config {
     proxyRole: string;
     allowedPublishedPorts: number[];
+}
+
+interface AllowedPorts {
+    readonly ports: number[];
+    /** Where the list comes from, for the message. */
+    readonly source: string;
+    /** Stack config values that are not port numbers. */
+    readonly malformed: string[];
+}
+
+function allowedPorts(config: Config): AllowedPorts {
+    if (config.allowedPublishedPorts.length > 0) {
+        return { ports: config.allowedPublishedPorts, source: "the policy config's allowedPublishedPorts", malformed: [] };
+    }
+    const configured = configuredPublicPorts(engineStackConfig() ?? {});
+    return {
+        ports: configured.flatMap((c) => (c.port === undefined ? [] : [c.port])),
+        source: `the stack's ${configured.map((c) => `${CONFIG_NAMESPACE}:${c.key}`).join(" and ")}`,
+        malformed: configured.filter((c) => c.port === undefined).map((c) => `${CONFIG_NAMESPACE}:${c.key} = ${JSON.stringify(c.raw)}`),
+    };
 }
 
 export const networkOnlyProxyPublishesPorts = stackPolicy({
@@ -24,25 +47,29 @@ export const networkOnlyProxyPublishesPorts = stackPolicy({
     enforcementLevel: "mandatory",
     description:
         "Only the public entry container (the TLS reverse proxy, by its bulwark.role label) may publish ports, " +
-        "and only the configured host ports (80 and 443 by default).",
+        "and only the host ports the stack configures (httpsPort and httpPort; 443 and 80 by default).",
     remediationSteps:
         "Remove `ports` and `publishAllPorts` from every container except the reverse proxy; reach internal " +
-        "services through the proxy over the user-defined networks. On the proxy, publish only the allowed host " +
-        "ports with an explicit `external` value.",
+        "services through the proxy over the user-defined networks. On the proxy, publish only the stack's " +
+        "httpsPort and httpPort, each with an explicit `external` value.",
     configSchema: {
         properties: {
             proxyRole: { type: "string", default: "edge-proxy", description: "bulwark.role value of the container allowed to publish ports" },
             allowedPublishedPorts: {
                 type: "array",
                 items: { type: "integer", minimum: 1, maximum: 65535 },
-                // The standard web ports and their unprivileged alternates (the dev stack publishes 8443/8080).
-                default: [80, 443, 8080, 8443],
-                description: "Host ports the proxy may publish",
+                // Empty means "the ports the stack configures", which the pack reads from the stack's config.
+                default: [],
+                description: "Host ports the proxy may publish; empty (the default): the stack's httpsPort and httpPort",
             },
         },
     },
     validateStack: (args, reportViolation) => {
         const config = args.getConfig<Config>();
+        const allowed = allowedPorts(config);
+        const allowedText = `${allowed.ports.length ? `only ${quoteList(allowed.ports)} (${allowed.source})` : `no port (${allowed.source})`} ` +
+            `${allowed.ports.length === 1 ? "is" : "are"} allowed` +
+            (allowed.malformed.length ? `; not a port number: ${allowed.malformed.join(", ")}` : "");
         for (const container of containersOf(args.resources)) {
             const props = containerProps(container);
             const label = containerLabel(props, container.name);
@@ -72,17 +99,17 @@ export const networkOnlyProxyPublishesPorts = stackPolicy({
             if (props.publishAllPorts === true) {
                 reportViolation(
                     `[NET-03] Proxy container ${label} sets publishAllPorts, which publishes every exposed port on a random ` +
-                        `host port. Remove it and list the ports explicitly (allowed: ${quoteList(config.allowedPublishedPorts)}).`,
+                        `host port. Remove it and list the ports explicitly: ${allowedText}.`,
                     container.urn,
                 );
             }
             for (const port of ports) {
                 // An unset external port is unknown at preview (Docker picks it later); it is judged once known.
-                if (port.external !== undefined && !config.allowedPublishedPorts.includes(port.external)) {
+                if (port.external !== undefined && !allowed.ports.includes(port.external)) {
                     reportViolation(
                         `[NET-03] Proxy container ${label} publishes host port ${port.external} (container port ${port.internal}); ` +
-                            `only ${quoteList(config.allowedPublishedPorts)} are allowed. Remove the port or extend ` +
-                            "`allowedPublishedPorts` in the policy config if it is really needed.",
+                            `${allowedText}. Publish the stack's configured ports (pulumi config set httpsPort/httpPort), or set ` +
+                            "`allowedPublishedPorts` in the policy config if another port is really needed.",
                         container.urn,
                     );
                 }

@@ -189,12 +189,17 @@ type RegisterFn = (req: OptionsRequest, callback: (err: unknown, res: UrnRespons
  * require's cache first, so every call is a fresh program run; the rest of infra/ is stateless and stays cached
  * (so ConfigError thrown by the run is the class the tests import).
  */
-export async function runProgram(input: StackInput): Promise<ProgramResult> {
-    const config = Object.fromEntries(
+/** The stack's config as the engine hands it to a program and to a policy pack: "bulwark:<key>" -> string. */
+export function engineConfig(input: StackInput): Record<string, string> {
+    return Object.fromEntries(
         Object.entries(input.config)
             .filter((e): e is [string, string] => e[1] !== undefined)
             .map(([k, v]) => [`${NAMESPACE}:${k}`, v]),
     );
+}
+
+export async function runProgram(input: StackInput): Promise<ProgramResult> {
+    const config = engineConfig(input);
     const recorder = await installRecordingMocks({
         project: "bulwark",
         stack: input.stack,

@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import { Analyzer, EngineResource } from "../../tools/analyzer/judge";
 import { isSecret, UNKNOWN } from "../../tools/analyzer/wire";
-import { runStack } from "../infra/helpers";
+import { engineConfig, runStack } from "../infra/helpers";
 
 type Props = Record<string, unknown>;
 
@@ -44,20 +44,22 @@ function withUnknownAt(props: Props, path: (string | number)[]): Props {
 
 describe("unknown values in a preview: no violation, no can't-run note, for any property", function () {
     this.timeout(600_000);
-    let analyzer: Analyzer;
-    before(async () => {
-        analyzer = await Analyzer.start();
-    });
-    after(async () => {
+    let analyzer: Analyzer | undefined;
+    afterEach(async () => {
         await analyzer?.stop();
+        analyzer = undefined;
     });
 
     for (const stackName of ["dev", "prod"]) {
         it(`#1 ${stackName}: each property of each resource, made unknown, is inconclusive at worst`, async () => {
             const problems: string[] = [];
             let cases = 0;
-            const stack: EngineResource[] = (await runStack(stackName)).resources;
-            const clean = await analyzer.evaluate(stack, { stack: stackName });
+            const run = await runStack(stackName);
+            const stack: EngineResource[] = run.resources;
+            // The pack gets the stack's config at start, as from the engine.
+            const judge = await Analyzer.start({ stackConfig: engineConfig(run.input) });
+            analyzer = judge;
+            const clean = await judge.evaluate(stack, { stack: stackName });
             assert.deepEqual(clean.violations.filter((v) => v.level === "mandatory"), [], "the program's own stack passes");
             const before = new Set(clean.violations.map((v) => `${v.policy} ${v.urn} ${v.message}`));
             for (const [index, resource] of stack.entries()) {
@@ -75,8 +77,8 @@ describe("unknown values in a preview: no violation, no can't-run note, for any 
                     try {
                         // The changed resource through Analyze, the whole stack through AnalyzeStack: what a preview sends.
                         const opts = { preview: true, stack: stackName };
-                        const own = await analyzer.evaluate([changed], opts, { stack: false });
-                        const whole = await analyzer.evaluate(resources, opts, { resources: false });
+                        const own = await judge.evaluate([changed], opts, { stack: false });
+                        const whole = await judge.evaluate(resources, opts, { resources: false });
                         result = { violations: [...own.violations, ...whole.violations], inconclusive: [...own.inconclusive, ...whole.inconclusive] };
                     } catch (e) {
                         problems.push(`${where}: the pack failed: ${(e as Error).message.split("\n").slice(0, 2).join(" ")}`);

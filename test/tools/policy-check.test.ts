@@ -86,6 +86,7 @@ describe("policy:check", function () {
             previewTable: ["--program", broken("cors-wildcard"), "--preview"],
             configError: ["--config", "bulwark:httpsPort=99999", "--config", "corsOrigins=[\"*\"]", "--config", "googleClientSecret=in-plain-text"],
             compliant: ["--program", compliant, "--json"],
+            otherPorts: ["--config", "httpsPort=18443", "--config", "httpPort=18080", "--config", 'corsOrigins=["https://localhost:18443"]', "--json"],
             table: ["--program", broken("latest-image")],
             encryptedMissing: ["--program", compliant, "--stack", "encrypted"],
             encryptedSupplied: ["--program", compliant, "--stack", "encrypted", "--secret", "apiToken=s3cr3t-for-the-test", "--json"],
@@ -123,6 +124,12 @@ describe("policy:check", function () {
                 assert.deepEqual(parseReport(runs[stack]).inconclusive, [], "an update knows every value");
             });
         }
+
+        it("follows the stack's own ports: dev moved to 18443/18080 in config passes without a policy exception (exit 0)", () => {
+            const run = runs.otherPorts;
+            assert.equal(run.code, 0, shown(run));
+            assert.deepEqual(mandatory(parseReport(run)), []);
+        });
 
         it("passes the prod stack with generated secrets from a --config-file (exit 0)", () => {
             const run = runs.prod;

@@ -39,7 +39,7 @@ describe("the policy pack as its own package (npm ci --omit=dev in a copy of pol
     });
 
     it("#2 starts as the CLI starts it, type-checked, and serves every policy of the pack", async () => {
-        analyzer = await Analyzer.start(dir);
+        analyzer = await Analyzer.start({ dir });
         assert.deepEqual(analyzer.policies.map((p) => p.name).sort(), allPolicies.map((p) => p.name).sort());
     });
 

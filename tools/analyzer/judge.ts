@@ -176,12 +176,18 @@ export class Analyzer {
     private constructor(
         readonly pack: RunningPack,
         readonly policies: readonly PolicyInfo[],
+        readonly stackConfig: Readonly<Record<string, string>>,
     ) {}
 
-    static async start(dir?: string): Promise<Analyzer> {
-        const pack = await RunningPack.start(dir);
+    /**
+     * Starts the pack. `stackConfig` is the stack's config ("namespace:key" -> string), which the engine hands the
+     * pack at start and cannot change afterwards: judging another stack's config needs another Analyzer.
+     */
+    static async start(options: { dir?: string; stackConfig?: Readonly<Record<string, string>> } = {}): Promise<Analyzer> {
+        const stackConfig = options.stackConfig ?? {};
+        const pack = await RunningPack.start(options.dir, stackConfig);
         try {
-            return new Analyzer(pack, policyInfos(await pack.info()));
+            return new Analyzer(pack, policyInfos(await pack.info()), stackConfig);
         } catch (e) {
             await pack.stop();
             throw e;
@@ -219,6 +225,8 @@ export class Analyzer {
             request.setStack(opts.stack ?? "dev");
             request.setProject(opts.project ?? "bulwark");
             request.setDryRun(opts.preview ?? false);
+            const config = request.getConfigMap();
+            Object.entries(this.stackConfig).forEach(([k, v]) => config.set(k, v));
             await this.pack.configureStack(request);
             this.stackConfigured = key;
         }

@@ -58,8 +58,12 @@ export class RunningPack {
         readonly dir: string,
     ) {}
 
-    /** Starts the pack in `dir` (default: this project's policies/) and waits for its port. */
-    static async start(dir = POLICY_PACK_DIR): Promise<RunningPack> {
+    /**
+     * Starts the pack in `dir` (default: this project's policies/) and waits for its port. The stack's config goes
+     * into PULUMI_CONFIG, as the Node.js language host passes it after the engine's ConfigureStack (RunPlugin in
+     * pulumi-language-nodejs); the pack reads it there (policies/lib/stack-config.ts).
+     */
+    static async start(dir = POLICY_PACK_DIR, stackConfig: Readonly<Record<string, string>> = {}): Promise<RunningPack> {
         const runner = path.join(dir, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
         if (!fs.existsSync(runner)) {
             throw new PackError(
@@ -67,7 +71,11 @@ export class RunningPack {
                     `run \`npm ci --omit=dev\` in ${dir} (the project's \`npm ci\` does it)`,
             );
         }
-        const child = spawn(process.execPath, [runner, NO_ENGINE, "."], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [runner, NO_ENGINE, "."], {
+            cwd: dir,
+            stdio: ["ignore", "pipe", "pipe"],
+            env: { ...process.env, PULUMI_CONFIG: JSON.stringify(stackConfig) },
+        });
         stopWithThisProcess(child);
         const port = await new Promise<number>((resolve, reject) => {
             let stdout = "";

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { networkOnlyProxyPublishesPorts as policy } from "../../../policies/networks/network-only-proxy-publishes-ports";
-import { runStackPolicy } from "../../../tools/analyzer/judge";
+import { Analyzer, runStackPolicy } from "../../../tools/analyzer/judge";
 import { devStack, find, prodStack, replace, withProps, withRole } from "../fixtures/stack";
 
 describe("network-only-proxy-publishes-ports (NET-03)", () => {
@@ -43,7 +43,7 @@ describe("network-only-proxy-publishes-ports (NET-03)", () => {
         const { violations } = await runStackPolicy(policy, resources);
         assert.equal(violations.length, 1);
         assert.equal(violations[0].urn, find(resources, "proxy-container").urn);
-        assert.match(violations[0].message, /host port 8081.*'80', '443'/);
+        assert.match(violations[0].message, /host port 8081.*only '443', '80' \(the stack's bulwark:httpsPort and bulwark:httpPort\)/);
     });
 
     it("#7 the proxy with publishAllPorts is rejected", async () => {
@@ -58,7 +58,7 @@ describe("network-only-proxy-publishes-ports (NET-03)", () => {
             config: { "network-only-proxy-publishes-ports": { allowedPublishedPorts: [443] } },
         });
         assert.equal(violations.length, 1);
-        assert.match(violations[0].message, /host port 80 /);
+        assert.match(violations[0].message, /host port 80 .*only '443' \(the policy config's allowedPublishedPorts\) is allowed/);
     });
 
     it("#9 config proxyRole moves the permission: the old proxy is rejected", async () => {
@@ -72,5 +72,44 @@ describe("network-only-proxy-publishes-ports (NET-03)", () => {
     it("#10 an unknown external port at preview is not judged", async () => {
         const resources = replace(devStack(), "proxy-container", (r) => withProps(r, { ports: [{ internal: 8443 }] }));
         assert.deepEqual((await runStackPolicy(policy, resources)).violations, []);
+    });
+
+    // The engine hands the pack the stack's config at start (PULUMI_CONFIG); the proxy's ports follow it.
+    describe("with the stack's config as the engine hands it", () => {
+        const onPorts = (https: number, http: number) =>
+            replace(devStack(), "proxy-container", (r) => withProps(r, { ports: [{ internal: 8443, external: https }, { internal: 8080, external: http }] }));
+        let analyzer: Analyzer | undefined;
+        afterEach(async () => {
+            await analyzer?.stop();
+            analyzer = undefined;
+        });
+        const judged = async (stackConfig: Record<string, string>, resources = onPorts(18443, 18080)) => {
+            analyzer = await Analyzer.start({ stackConfig });
+            return (await analyzer.evaluate(resources, {}, { resources: false })).violations.filter((v) => v.policy === policy.name);
+        };
+
+        it("#11 a stack configured for 18443/18080 may publish them", async () => {
+            assert.deepEqual(await judged({ "bulwark:httpsPort": "18443", "bulwark:httpPort": "18080" }), []);
+        });
+
+        it("#12 ... and nothing else: the default 443 on that stack is rejected", async () => {
+            const violations = await judged({ "bulwark:httpsPort": "18443", "bulwark:httpPort": "18080" }, onPorts(443, 18080));
+            assert.equal(violations.length, 1);
+            assert.match(violations[0].message, /host port 443 .*only '18443', '18080'/);
+        });
+
+        it("#13 the policy config's allowedPublishedPorts, when set, wins over the stack's ports", async () => {
+            analyzer = await Analyzer.start({ stackConfig: { "bulwark:httpsPort": "18443", "bulwark:httpPort": "18080" } });
+            const { violations } = await analyzer.evaluate(onPorts(18443, 18080), {
+                config: { "network-only-proxy-publishes-ports": { allowedPublishedPorts: [443, 80] } },
+            }, { resources: false });
+            assert.equal(violations.filter((v) => v.policy === policy.name).length, 2);
+        });
+
+        it("#14 a stack port that is not a number is named in the message", async () => {
+            const violations = await judged({ "bulwark:httpsPort": "https", "bulwark:httpPort": "18080" });
+            assert.equal(violations.length, 1);
+            assert.match(violations[0].message, /host port 18443 .*not a port number: bulwark:httpsPort = "https"/);
+        });
     });
 });

@@ -1,0 +1,41 @@
+// What the pack knows of the stack under review. The Pulumi CLI configures the pack with the stack's config
+// (AnalyzerStackConfigureRequest) and the Node.js language host starts the pack only after that, with the config as
+// JSON in PULUMI_CONFIG ("namespace:key" -> string; pulumi-language-nodejs RunPlugin). So a rule that depends on a
+// choice the operator makes in stack config (which host ports the proxy publishes) follows that config instead of
+// a second copy of it in the policy config. The program reads the same keys through the same names.
+
+/** The project's config namespace: `bulwark:<key>`. */
+export const CONFIG_NAMESPACE = "bulwark";
+
+/** Host ports of the proxy when the stack sets none (the program's defaults for `httpsPort` / `httpPort`). */
+export const DEFAULT_PUBLIC_PORTS = { httpsPort: 443, httpPort: 80 } as const;
+export type PublicPortKey = keyof typeof DEFAULT_PUBLIC_PORTS;
+
+/** The stack config the engine handed this process, or undefined when it runs outside a stack (no PULUMI_CONFIG). */
+export function engineStackConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Record<string, string>> | undefined {
+    const raw = env.PULUMI_CONFIG;
+    if (raw === undefined || raw === "") {
+        return undefined;
+    }
+    try {
+        const parsed = JSON.parse(raw);
+        return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? parsed : {};
+    } catch {
+        return {};
+    }
+}
+
+/**
+ * The host ports the stack configures for the proxy, each with where it came from. A value that is not a port
+ * number is reported as such, so the policy can say what is wrong instead of guessing.
+ */
+export function configuredPublicPorts(config: Readonly<Record<string, string>>): { key: PublicPortKey; port?: number; raw?: string }[] {
+    return (Object.keys(DEFAULT_PUBLIC_PORTS) as PublicPortKey[]).map((key) => {
+        const raw = config[`${CONFIG_NAMESPACE}:${key}`];
+        if (raw === undefined) {
+            return { key, port: DEFAULT_PUBLIC_PORTS[key] };
+        }
+        const port = Number(raw);
+        return Number.isInteger(port) && port >= 1 && port <= 65535 ? { key, port, raw } : { key, raw };
+    });
+}
