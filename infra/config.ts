@@ -1,5 +1,6 @@
 // Typed, validated stack configuration. Every key is read and checked here, before any resource exists:
 // a bad value stops the program with one message per problem, naming the key and the fix.
+import { isIPv4, isIPv6 } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_CONTAINER_MEMORY_MB } from "../policies/lib/limits";
 import { CONFIG_NAMESPACE, DEFAULT_PUBLIC_PORTS } from "../policies/lib/stack-config";
@@ -41,6 +42,8 @@ export interface OffsiteBackupConfig {
     readonly adminPrincipalArns: readonly string[];
     /** Days a replaced or deleted object version is kept before the lifecycle removes it. */
     readonly noncurrentVersionDays: number;
+    /** Source CIDRs uploads may come from; empty: any address (the bucket policy then has no aws:SourceIp rule). */
+    readonly allowedSourceCidrs: readonly string[];
 }
 
 export interface BulwarkConfig {
@@ -60,7 +63,8 @@ export interface BulwarkConfig {
     readonly backend: AppServiceConfig;
     readonly frontend: AppServiceConfig;
     /** The internal data network's CIDR; pg_hba admits only it. */
-    readonly dataSubnet: string;
+    /** Undefined: Docker assigns a free range, so stacks sharing a host never collide. */
+    readonly dataSubnet?: string;
     readonly resources: Readonly<Record<ServiceName, ServiceResources>>;
     readonly corsOrigins: readonly string[];
     readonly jwtAccessTtlSeconds: number;
@@ -153,7 +157,6 @@ export const APP_DEFAULTS = {
     },
 } as const satisfies Record<string, Record<"backend" | "frontend", AppServiceConfig>>;
 
-export const DEFAULT_DATA_SUBNET = "172.29.10.0/24";
 
 const DIGEST = /@sha256:[0-9a-f]{64}$/;
 export const LOCAL_IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
@@ -161,6 +164,13 @@ const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const BUCKET_NAME = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const ARN = /^arn:aws[a-z-]*:iam::\d{12}:(user|role|root|group)(\/[\w+=,.@/-]+)?$/;
+
+/** An IPv4 or IPv6 CIDR narrower than "everywhere" (/0 would make the source-IP rule a no-op). */
+export function isSourceCidr(value: unknown): boolean {
+    const [address, prefix, ...rest] = typeof value === "string" ? value.split("/") : [];
+    const max = isIPv4(address ?? "") ? 32 : isIPv6(address ?? "") ? 128 : 0;
+    return rest.length === 0 && prefix !== undefined && /^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= max;
+}
 
 /** Five-field cron: minute hour day-of-month month day-of-week, with *, lists, ranges and steps. */
 export function isCron(expr: string): boolean {
@@ -349,11 +359,12 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
     const backend = appService("backend", backendImage !== undefined);
     const frontend = appService("frontend", frontendImage !== undefined);
 
-    const dataSubnet = text("dataSubnet", DEFAULT_DATA_SUBNET);
-    const cidr = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(dataSubnet);
+    // Unset, Docker picks a range no other network on the host uses (a fixed default collided between stacks).
+    const dataSubnet = raw("dataSubnet") === undefined ? undefined : text("dataSubnet", "");
+    const cidr = dataSubnet === undefined ? undefined : /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(dataSubnet);
     const octets = cidr ? cidr.slice(1, 5).map(Number) : [];
     const privateRange = octets[0] === 10 || (octets[0] === 172 && octets[1] >= 16 && octets[1] <= 31) || (octets[0] === 192 && octets[1] === 168);
-    if (!cidr || octets.some((o) => o > 255) || Number(cidr[5]) < 16 || Number(cidr[5]) > 28 || !privateRange) {
+    if (dataSubnet !== undefined && (!cidr || octets.some((o) => o > 255) || Number(cidr[5]) < 16 || Number(cidr[5]) > 28 || !privateRange)) {
         problem("dataSubnet", `must be a private IPv4 CIDR from /16 to /28, got ${JSON.stringify(dataSubnet)}.`, "run `pulumi config set dataSubnet 172.29.10.0/24` with a range no other network on the host uses.");
     }
 
@@ -441,6 +452,10 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
     if (!Array.isArray(admins) || !admins.every((a) => typeof a === "string" && ARN.test(a))) {
         problem("offsiteBackup.adminPrincipalArns", `must be a list of IAM ARNs (arn:aws:iam::<account>:user/... or role/...), got ${JSON.stringify(admins)} (BAK-05).`, "run `pulumi config set --path 'offsiteBackup.adminPrincipalArns[0]' arn:aws:iam::123456789012:role/backup-admin`.");
     }
+    const sourceCidrs = offsiteRaw.allowedSourceCidrs ?? [];
+    if (!Array.isArray(sourceCidrs) || !sourceCidrs.every(isSourceCidr)) {
+        problem("offsiteBackup.allowedSourceCidrs", `must be a list of IPv4 or IPv6 CIDRs with a prefix of at least /1 (such as "203.0.113.0/24"), got ${JSON.stringify(sourceCidrs)}.`, "run `pulumi config set --path 'offsiteBackup.allowedSourceCidrs[0]' 203.0.113.7/32` with the host's public egress address, or remove the key to accept uploads from any address.");
+    }
     const offsiteBackup: OffsiteBackupConfig = {
         enabled: offsiteEnabled,
         bucketName: typeof bucketName === "string" ? bucketName : undefined,
@@ -448,6 +463,7 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
         kmsKeyDeletionWindowDays: checkNumber("offsiteBackup.kmsKeyDeletionWindowDays", offsiteRaw.kmsKeyDeletionWindowDays ?? 30, LIMITS.kmsKeyDeletionWindowDays.min, LIMITS.kmsKeyDeletionWindowDays.max, true),
         adminPrincipalArns: Array.isArray(admins) ? (admins as string[]) : [],
         noncurrentVersionDays: checkNumber("offsiteBackup.noncurrentVersionDays", offsiteRaw.noncurrentVersionDays ?? 30, LIMITS.noncurrentVersionDays.min, LIMITS.noncurrentVersionDays.max, true),
+        allowedSourceCidrs: Array.isArray(sourceCidrs) ? sourceCidrs.filter(isSourceCidr) : [],
     };
     if (offsiteEnabled && offsiteBackup.adminPrincipalArns.length === 0) {
         problem("offsiteBackup.adminPrincipalArns", "is empty: the bucket policy lets only the uploader and these admins touch backups, so nobody could restore (BAK-05).", "run `pulumi config set --path 'offsiteBackup.adminPrincipalArns[0]' arn:aws:iam::<account>:role/<backup-admin>`.");

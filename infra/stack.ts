@@ -48,7 +48,7 @@ export class BulwarkStack extends pulumi.ComponentResource {
                 stack: c.stack,
                 image: images.ref("postgres"),
                 dataNetwork: this.networks.data,
-                dataSubnet: c.dataSubnet,
+                dataSubnet: this.networks.dataSubnet,
                 password: this.secrets.databasePassword,
                 resources: c.resources.database,
                 logRotation,

@@ -6,8 +6,8 @@ import { LABELS } from "../../policies/lib/labels";
 
 export interface StackNetworksArgs {
     readonly stack: string;
-    /** CIDR of the data network; pg_hba admits only this range (DB-02). */
-    readonly dataSubnet: string;
+    /** CIDR of the data network; undefined lets Docker assign a free one. pg_hba admits only this range (DB-02). */
+    readonly dataSubnet?: string;
     readonly egress: boolean;
 }
 
@@ -15,6 +15,8 @@ export class StackNetworks extends pulumi.ComponentResource {
     readonly edge: docker.Network;
     readonly data: docker.Network;
     readonly egress?: docker.Network;
+    /** The data network's IPv4 range as Docker holds it: the configured one, or the one Docker assigned. */
+    readonly dataSubnet: pulumi.Output<string>;
 
     constructor(name: string, args: StackNetworksArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bulwark:stack:Networks", name, {}, opts);
@@ -36,6 +38,16 @@ export class StackNetworks extends pulumi.ComponentResource {
         this.edge = network("edge", false);
         this.data = network("data", true, args.dataSubnet);
         this.egress = args.egress ? network("egress", false) : undefined;
-        this.registerOutputs({ edge: this.edge.name, data: this.data.name, egress: this.egress?.name });
+        // The provider reads the assigned range back into ipamConfigs (Optional+Computed in resource_docker_network.go).
+        this.dataSubnet = args.dataSubnet !== undefined
+            ? pulumi.output(args.dataSubnet)
+            : this.data.ipamConfigs.apply((configs) => {
+                  const subnet = (configs ?? []).map((c) => c.subnet).find((s): s is string => !!s && !s.includes(":"));
+                  if (subnet === undefined) {
+                      throw new Error(`the data network ${args.stack}-data has no IPv4 subnet; set one with \`pulumi config set dataSubnet 172.29.10.0/24\``);
+                  }
+                  return subnet;
+              });
+        this.registerOutputs({ edge: this.edge.name, data: this.data.name, egress: this.egress?.name, dataSubnet: this.dataSubnet });
     }
 }

@@ -7,7 +7,6 @@ import {
     ConfigError,
     ConfigProblem,
     DEFAULT_BASE_IMAGE,
-    DEFAULT_DATA_SUBNET,
     DEFAULT_RESOURCES,
     LIMITS,
     loadConfig,
@@ -87,7 +86,7 @@ describe("infra config validation (loadConfig)", () => {
             assert.equal(config.tls.mode, "self-signed");
             assert.deepEqual(config.backupAge, { generate: true });
             assert.equal(config.baseImage, DEFAULT_BASE_IMAGE);
-            assert.equal(config.dataSubnet, DEFAULT_DATA_SUBNET);
+            assert.equal(config.dataSubnet, undefined, "Docker assigns the data network's range");
             assert.deepEqual(config.resources, DEFAULT_RESOURCES);
             assert.equal(config.backendImage, undefined);
             assert.deepEqual(config.backend, APP_DEFAULTS.demo.backend);

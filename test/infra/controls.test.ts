@@ -8,7 +8,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ageRecipientFromIdentity, isAgeIdentity, isAgeRecipient } from "../../infra/age";
-import { BulwarkConfig, ConfigError, DEFAULT_DATA_SUBNET, LIMITS, loadConfig, ServiceName } from "../../infra/config";
+import { BulwarkConfig, ConfigError, LIMITS, loadConfig, ServiceName } from "../../infra/config";
 import { BACKUP_DIR, DRILL_REPORT_DIR } from "../../infra/components/backup";
 import { DATABASE_HOST, DATABASE_NAME, DATABASE_PORT, DATABASE_USER, POSTGRES_SETTINGS } from "../../infra/components/database";
 import { BUILT_IMAGES, IMAGE_USERS, IMAGES_DIR } from "../../infra/components/images";
@@ -106,8 +106,9 @@ function portsOf(c: EngineResource): { internal: number; external: number; proto
     return unwrap(c.inputs.ports) ?? [];
 }
 
+/** The document as the provider's Check hands it on (typed documents become JSON text there). */
 function policyDoc(r: EngineResource): { Statement: Record<string, any>[] } {
-    return JSON.parse(unwrap<string>(r.inputs.policy));
+    return JSON.parse(unwrap<string>((r.checkedInputs ?? r.inputs).policy));
 }
 
 function statement(doc: { Statement: Record<string, any>[] }, sid: string): Record<string, any> {
@@ -544,13 +545,16 @@ describe("infra controls: the program builds them", function () {
         it("DB-02: pg_hba admits only the data network's subnet, which only the backend, backup and database join", () => {
             for (const k of all()) {
                 const data = k.run.network("data");
-                const subnet = unwrap<{ subnet: string }[]>(data.inputs.ipamConfigs)[0].subnet;
-                assert.equal(subnet, k.config.dataSubnet, k.label);
+                // Configured: the program's range; unset: the one Docker assigned, as the provider reads it back.
+                const given = data.inputs.ipamConfigs === undefined ? undefined : unwrap<{ subnet: string }[]>(data.inputs.ipamConfigs)[0].subnet;
+                assert.equal(given, k.config.dataSubnet, k.label);
+                const subnet = unwrap<{ subnet: string }[]>(data.outputs!.ipamConfigs)[0].subnet;
+                assert.match(subnet, /^\d+\.\d+\.\d+\.\d+\/\d+$/, k.label);
                 assert.equal(envOf(k.run.container("database")).POSTGRES_HBA_CIDR, subnet, k.label);
                 const members = k.run.containers().filter((c) => networksOf(c).includes(data.inputs.name)).map(serviceOf).sort();
                 assert.deepEqual(members, ["backend", "backup", "database"], k.label);
             }
-            assert.equal(dev.config.dataSubnet, DEFAULT_DATA_SUBNET);
+            assert.equal(dev.config.dataSubnet, undefined, "no fixed default range: two stacks on one host would collide");
             assert.equal(envOf(custom.run.container("database")).POSTGRES_HBA_CIDR, CUSTOM_DEV.dataSubnet);
         });
 

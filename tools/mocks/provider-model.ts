@@ -5,6 +5,7 @@
 // `policy:check` and the runtime capture all read this one model, so a mocked value is never one the real
 // provider would not return.
 import { createHash } from "node:crypto";
+import { containsUnknown } from "../../policies/lib/engine-values";
 import { UNKNOWN } from "../analyzer/wire";
 
 type Props = Record<string, unknown>;
@@ -86,6 +87,33 @@ function readBack(inputs: Props): Props {
 }
 
 const awsRegion = (inputs: Props) => (typeof inputs.region === "string" ? inputs.region : "eu-central-1");
+
+/** Go's json.Marshal of a map: object keys sorted, no spaces. */
+function goJson(value: unknown): string {
+    if (Array.isArray(value)) {
+        return `[${value.map(goJson).join(",")}]`;
+    }
+    if (value && typeof value === "object") {
+        const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${goJson(v)}`).join(",")}}`;
+    }
+    return JSON.stringify(value);
+}
+
+const JSON_DOCUMENT =
+    "pulumi/pulumi-aws provider/resources.go (`policy`: Type string, AltTypes PolicyDocument, Transform " +
+    "tfbridge.TransformJSONDocument) and pulumi/pulumi-terraform-bridge pkg/tfbridge/transforms.go, applied in Check " +
+    "(makeTerraformInputs, then MakeTerraformOutputs): a typed document becomes its JSON text (json.Marshal, keys " +
+    "sorted), and one holding any unknown value becomes unknown as a whole";
+
+/** The bridge's TransformJSONDocument on a `policy` input: JSON text kept, a document marshalled, unknown if any part is. */
+function jsonDocument(inputs: Props): Props {
+    const policy = inputs.policy;
+    if (policy === undefined || typeof policy === "string") {
+        return {};
+    }
+    return { policy: containsUnknown(policy) ? UNKNOWN : goJson(policy) };
+}
 
 /** Sub-resources of a bucket: their ID is the bucket's name, assigned on create. */
 const bucketChild = (source: string): ProviderEntry => ({
@@ -170,11 +198,20 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         id: (_inputs, outputs) => String(outputs.repoDigest),
     },
     "docker:index/network:Network": {
-        source: `${TF_DOCKER}network.go (${BRIDGE_CHECK}; computed: id, scope)`,
+        source:
+            `${TF_DOCKER}network.go (${BRIDGE_CHECK}; computed: id, scope; ipam_config Optional+Computed, read back by ` +
+            "flattenIpamConfigSpec; an absent one is the range dockerd assigns from its default-address-pools, 172.17-31.0.0/16)",
         check: (inputs) =>
             defaults(inputs, { attachable: false, ingress: false, ipv6: false, internal: false, ipamDriver: "default", checkDuplicate: true }),
         computed: () => ({ scope: "local" }),
-        computedIfAbsent: () => ({ driver: "bridge", options: {}, ipamConfigs: [] }),
+        computedIfAbsent: (_inputs, ctx) => {
+            const second = 18 + (parseInt(ctx.hex(1), 16) % 14);
+            return {
+                driver: "bridge",
+                options: {},
+                ipamConfigs: [{ subnet: `172.${second}.0.0/16`, gateway: `172.${second}.0.1`, ipRange: "", auxAddress: {} }],
+            };
+        },
         id: (_inputs, _outputs, ctx) => ctx.hex(32),
     },
     "docker:index/volume:Volume": {
@@ -256,8 +293,8 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         id: (inputs) => String(inputs.name),
     },
     "aws:iam/userPolicy:UserPolicy": {
-        source: "hashicorp/terraform-provider-aws internal/service/iam/user_policy.go (auto-named `name`; id user:name)",
-        check: (inputs, ctx) => defaults(inputs, { name: autoName(ctx) }),
+        source: `hashicorp/terraform-provider-aws internal/service/iam/user_policy.go (auto-named \`name\`; id user:name); ${JSON_DOCUMENT}`,
+        check: (inputs, ctx) => ({ ...defaults(inputs, { name: autoName(ctx) }), ...jsonDocument(inputs) }),
         computed: () => ({}),
         id: (inputs) => `${inputs.user}:${inputs.name}`,
     },
@@ -271,7 +308,10 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         }),
         id: (_inputs, _outputs, ctx) => `AKIA${chars(ctx.bytes(16, "id"), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}`,
     },
-    "aws:s3/bucketPolicy:BucketPolicy": bucketChild("hashicorp/terraform-provider-aws internal/service/s3/bucket_policy.go (id = bucket)"),
+    "aws:s3/bucketPolicy:BucketPolicy": {
+        ...bucketChild(`hashicorp/terraform-provider-aws internal/service/s3/bucket_policy.go (id = bucket); ${JSON_DOCUMENT}`),
+        check: jsonDocument,
+    },
     "aws:s3/bucketVersioning:BucketVersioning": bucketChild("hashicorp/terraform-provider-aws internal/service/s3/bucket_versioning.go (id = bucket)"),
     "aws:s3/bucketLogging:BucketLogging": bucketChild("hashicorp/terraform-provider-aws internal/service/s3/bucket_logging.go (id = bucket)"),
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": bucketChild(
