@@ -30,7 +30,7 @@ export interface DatabaseArgs {
     readonly image: pulumi.Input<string>;
     readonly dataNetwork: docker.Network;
     /** pg_hba admits password logins from this CIDR only (DB-02). */
-    readonly dataSubnet: string;
+    readonly dataSubnet: pulumi.Input<string>;
     readonly password: pulumi.Output<string>;
     readonly resources: ServiceResources;
     readonly logRotation: LogRotation;
