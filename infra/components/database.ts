@@ -10,6 +10,8 @@ import { IMAGE_USERS } from "./images";
 
 export const DATABASE_NAME = "bulwark";
 export const DATABASE_USER = "bulwark";
+/** The backup job's read-only role (pg_read_all_data); it owns nothing and cannot write (DB-03, BAK-06). */
+export const DATABASE_BACKUP_USER = "bulwark_backup";
 export const DATABASE_PORT = 5432;
 export const DATABASE_HOST = "database";
 
