@@ -8,8 +8,8 @@ import * as assert from "node:assert/strict";
 import { DRILL_REPORT_DIR } from "../../infra/components/backup";
 import { DATABASE_NAME } from "../../infra/components/database";
 import {
-    ageKeyPair, backupNow, Database, docker, dockerAsync, dockerAvailable, exec, jsonLines, logs, readJson, Result,
-    runBackupJob, runDrill, Sandbox, seedSmall, sqlOk, startDatabase, waitFor,
+    ageKeyPair, backupNow, Database, docker, dockerAsync, exec, jsonLines, logs, readJson, Result,
+    runBackupJob, runDrill, Sandbox, seedSmall, sqlOk, startDatabase, waitFor, requireEngine,
 } from "./backup/harness";
 
 // Planted by the application role. Inert in the application's own database; in any other (the drill's) it
@@ -60,9 +60,7 @@ describe("restore drill against a planted function (real engine)", function () {
     let seen: string | undefined;
 
     before(async function () {
-        if (!dockerAvailable()) {
-            this.skip();
-        }
+        requireEngine();
         const data = box.network("data");
         db = await startDatabase(box, data);
         seedSmall(db, 500);

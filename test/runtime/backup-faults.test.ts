@@ -3,8 +3,8 @@
 import * as assert from "node:assert/strict";
 import { BACKUP_DIR, DRILL_REPORT_DIR } from "../../infra/components/backup";
 import {
-    ageKeyPair, backupNow, Database, docker, dockerAsync, dockerAvailable, exec, jsonLines, listBackupDir,
-    logs, readJson, runBackupJob, runDrill, Sandbox, seedSmall, sqlOk, startDatabase, waitFor, waitReady,
+    ageKeyPair, backupNow, Database, docker, dockerAsync, exec, jsonLines, listBackupDir,
+    logs, readJson, runBackupJob, runDrill, Sandbox, seedSmall, sqlOk, startDatabase, waitFor, waitReady, requireEngine,
 } from "./backup/harness";
 
 const DATA_FILE = /^bulwark-\d{8}T\d{6}Z\.dump\.zst\.age$/;
@@ -30,9 +30,7 @@ describe("backup faults (real engine)", function () {
     let drill: string;
 
     before(async function () {
-        if (!dockerAvailable()) {
-            this.skip();
-        }
+        requireEngine();
         data = box.network("data");
         db = await startDatabase(box, data);
         seedSmall(db);

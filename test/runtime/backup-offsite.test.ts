@@ -7,8 +7,8 @@ import * as crypto from "node:crypto";
 import * as path from "node:path";
 import { BACKUP_DIR } from "../../infra/components/backup";
 import {
-    ageKeyPair, backupNow, buildImage, Database, docker, dockerAvailable, exec, jsonLines, listBackupDir, logs, readJson,
-    runBackupJob, Sandbox, seedSmall, startDatabase, UPLOAD_STATE_DIR, waitFor,
+    ageKeyPair, backupNow, buildImage, Database, docker, exec, jsonLines, listBackupDir, logs, readJson,
+    runBackupJob, Sandbox, seedSmall, startDatabase, UPLOAD_STATE_DIR, waitFor, requireEngine,
 } from "./backup/harness";
 
 interface StubObject {
@@ -46,9 +46,7 @@ describe("off-site uploader (real engine, local S3 stand-in)", function () {
     };
 
     before(async function () {
-        if (!dockerAvailable()) {
-            this.skip();
-        }
+        requireEngine();
         const data = box.network("data");
         const egress = box.network("egress");
         db = await startDatabase(box, data);

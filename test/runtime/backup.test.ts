@@ -3,8 +3,8 @@
 import * as assert from "node:assert/strict";
 import { BACKUP_DIR, DRILL_REPORT_DIR } from "../../infra/components/backup";
 import {
-    ageKeyPair, backupNow, Database, docker, dockerAvailable, exec, listBackupDir, logs, jsonLines, readJson,
-    runBackupJob, runDrill, Sandbox, seedSmall, sqlOk, startDatabase, waitFor,
+    ageKeyPair, backupNow, Database, docker, exec, listBackupDir, logs, jsonLines, readJson,
+    runBackupJob, runDrill, Sandbox, seedSmall, sqlOk, startDatabase, waitFor, requireEngine,
 } from "./backup/harness";
 
 describe("backup job and restore drill (real engine)", function () {
@@ -17,9 +17,7 @@ describe("backup job and restore drill (real engine)", function () {
     let volume: string;
 
     before(async function () {
-        if (!dockerAvailable()) {
-            this.skip();
-        }
+        requireEngine();
         const data = box.network("data");
         db = await startDatabase(box, data);
         seedSmall(db);

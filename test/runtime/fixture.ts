@@ -1,7 +1,7 @@
 // The one runtime session the live suites share: started by the first suite that asks for it, torn down by
 // the root hook in hooks.ts after every suite has run (also when they fail). Live suites run only under
-// `npm run test:runtime` (.mocharc.runtime.json loads hooks.ts); elsewhere, e.g. in `npm test`, they are
-// reported as pending instead of starting containers.
+// `npm run test:runtime` (.mocharc.runtime.json loads hooks.ts); run under another configuration they are
+// pending instead of starting containers, which forbid-pending (in both mocha configs) turns into a failure.
 //
 // Other runtime suites (e.g. test/runtime/backup*) use it the same way:
 //   describeLive("...", function () { before(async function () { this.timeout(SESSION_TIMEOUT_MS); s = await runtimeSession(); }); ... });

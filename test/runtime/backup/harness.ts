@@ -8,7 +8,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ageIdentityFromSecretBytes, ageRecipientFromIdentity } from "../../../infra/age";
-import { BACKUP_DIR, DRILL_REPORT_DIR } from "../../../infra/components/backup";
+import { BACKUP_DIR, DRILL_KEYRING_DIR, DRILL_REPORT_DIR } from "../../../infra/components/backup";
 import { DATABASE_NAME, DATABASE_PORT, DATABASE_USER, POSTGRES_SETTINGS } from "../../../infra/components/database";
 import { IMAGE_USERS } from "../../../infra/components/images";
 import { DEFAULT_BASE_IMAGE, DEFAULT_RESOURCES } from "../../../infra/config";
@@ -55,6 +55,17 @@ export function dockerAsync(args: readonly string[], env: Record<string, string>
 
 export function dockerAvailable(): boolean {
     return spawnSync("docker", ["info", "--format", "{{.ServerVersion}}"], { encoding: "utf8" }).status === 0;
+}
+
+/** For a suite's before hook: no engine is a failure that names the fix, never a skip that reports green. */
+export function requireEngine(): void {
+    const r = spawnSync("docker", ["info", "--format", "{{.ServerVersion}}"], { encoding: "utf8" });
+    if (r.status !== 0) {
+        throw new Error(
+            `no Docker engine answers (docker info: ${(r.stderr || String(r.error ?? "")).trim().split("\n")[0]}); run the backup suites with ` +
+                "`npm run test:backup` or `npm run test:runtime`, whose root hook (test/runtime/hooks.ts) starts dockerd as root, or start Docker",
+        );
+    }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -415,6 +426,8 @@ export interface DrillOptions {
     readonly volume: string;
     readonly reports: string;
     readonly identity: string;
+    /** The drill-keys volume (a dev stack's generated key); none, as in prod, by default. */
+    readonly keyring?: string;
     readonly scratchMb?: number;
     readonly memoryMb?: number;
     readonly cpus?: number;
@@ -434,13 +447,20 @@ export function runDrill(box: Sandbox, o: DrillOptions, what = "restore-drill"):
         volumes: [
             { source: o.volume, target: BACKUP_DIR, readOnly: true },
             { source: o.reports, target: DRILL_REPORT_DIR },
+            ...(o.keyring ? [{ source: o.keyring, target: DRILL_KEYRING_DIR }] : []),
         ],
         tmpfs: [
             { path: "/tmp", sizeMb: 64 },
             { path: "/var/run/postgresql", sizeMb: 1 },
             { path: SCRATCH_DIR, sizeMb: o.scratchMb ?? Math.max(256, memoryMb) },
         ],
-        env: { BACKUP_DIR, DRILL_REPORT_DIR, DRILL_SCHEDULE: "45 4 29 2 *", BACKUP_AGE_IDENTITY: o.identity },
+        env: {
+            BACKUP_DIR,
+            DRILL_REPORT_DIR,
+            DRILL_SCHEDULE: "45 4 29 2 *",
+            BACKUP_AGE_IDENTITY: o.identity,
+            ...(o.keyring ? { DRILL_KEYRING_DIR } : {}),
+        },
         command: o.command ?? ["restore-drill-scheduler"],
     });
 }
