@@ -8,7 +8,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ageIdentityFromSecretBytes, ageRecipientFromIdentity } from "../../../infra/age";
-import { BACKUP_DIR, DRILL_KEYRING_DIR, DRILL_REPORT_DIR } from "../../../infra/components/backup";
+import { BACKUP_DIR, DRILL_REPORT_DIR } from "../../../infra/components/backup";
 import { DATABASE_NAME, DATABASE_PORT, DATABASE_USER, POSTGRES_SETTINGS } from "../../../infra/components/database";
 import { IMAGE_USERS } from "../../../infra/components/images";
 import { DEFAULT_BASE_IMAGE, DEFAULT_RESOURCES } from "../../../infra/config";
@@ -426,8 +426,6 @@ export interface DrillOptions {
     readonly volume: string;
     readonly reports: string;
     readonly identity: string;
-    /** The drill-keys volume (a dev stack's generated key); none, as in prod, by default. */
-    readonly keyring?: string;
     readonly scratchMb?: number;
     readonly memoryMb?: number;
     readonly cpus?: number;
@@ -447,20 +445,13 @@ export function runDrill(box: Sandbox, o: DrillOptions, what = "restore-drill"):
         volumes: [
             { source: o.volume, target: BACKUP_DIR, readOnly: true },
             { source: o.reports, target: DRILL_REPORT_DIR },
-            ...(o.keyring ? [{ source: o.keyring, target: DRILL_KEYRING_DIR }] : []),
         ],
         tmpfs: [
             { path: "/tmp", sizeMb: 64 },
             { path: "/var/run/postgresql", sizeMb: 1 },
             { path: SCRATCH_DIR, sizeMb: o.scratchMb ?? Math.max(256, memoryMb) },
         ],
-        env: {
-            BACKUP_DIR,
-            DRILL_REPORT_DIR,
-            DRILL_SCHEDULE: "45 4 29 2 *",
-            BACKUP_AGE_IDENTITY: o.identity,
-            ...(o.keyring ? { DRILL_KEYRING_DIR } : {}),
-        },
+        env: { BACKUP_DIR, DRILL_REPORT_DIR, DRILL_SCHEDULE: "45 4 29 2 *", BACKUP_AGE_IDENTITY: o.identity },
         command: o.command ?? ["restore-drill-scheduler"],
     });
 }
