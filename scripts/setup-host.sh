@@ -16,6 +16,8 @@ command -v dpkg-query >/dev/null 2>&1 || die "dpkg-query not found; this script 
 packages=(
     docker.io          # the engine the runtime suite, verify and the benches drive
     debootstrap        # images/base/build-base.sh builds the Debian base without a registry
+    debian-archive-keyring # ... and verifies the archive's signature against it
+    gpgv               # ... with gpgv (debootstrap refuses --keyring without it)
     testssl.sh         # TLS scan of the proxy in test/runtime/tls.test.ts
     openssl            # certificates and TLS probes
     postgresql-client  # psql for manual checks against the stack

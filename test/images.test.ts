@@ -1,7 +1,9 @@
 // What the Dockerfiles promise, read statically so it holds without a Docker engine (the runtime suite builds
 // and runs them): the pinned official base, a multi-stage build, the fixed non-root uid and the health probe.
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { BUILT_IMAGES, IMAGE_USERS, IMAGES_DIR } from "../infra/components/images";
 import { DEFAULT_BASE_IMAGE } from "../infra/config";
@@ -49,4 +51,65 @@ describe("images/", () => {
             });
         });
     }
+});
+
+// images/base/build-base.sh up to the point where debootstrap runs, against stand-ins for docker, id, gpgv and
+// debootstrap (no root, engine or network): what it hands debootstrap, and that it stops without a keyring.
+describe("images/base/build-base.sh: the Debian archive signature is always verified", () => {
+    const script = path.join(IMAGES_DIR, "base", "build-base.sh");
+    let bin: string;
+    let argsFile: string;
+    before(() => {
+        bin = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-base-stubs-"));
+        argsFile = path.join(bin, "debootstrap.args");
+        const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+        // An engine that answers and holds no base image yet; root; gpgv present.
+        stub("docker", 'case "$1" in info) exit 0 ;; *) exit 1 ;; esac');
+        stub("id", "echo 0");
+        stub("gpgv", "exit 0");
+        // Records its arguments and stops the build there.
+        stub("debootstrap", `printf '%s\\n' "$@" > ${JSON.stringify(argsFile)}; exit 3`);
+    });
+    after(() => fs.rmSync(bin, { recursive: true, force: true }));
+
+    const run = (env: Record<string, string>) => {
+        fs.rmSync(argsFile, { force: true });
+        const r = spawnSync("bash", [script], {
+            encoding: "utf8",
+            env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, BULWARK_BASE_IMAGE: "bulwark/debian-base:stub-test", ...env },
+        });
+        return { ...r, debootstrapArgs: fs.existsSync(argsFile) ? fs.readFileSync(argsFile, "utf8").trim().split("\n") : undefined };
+    };
+
+    it("runs debootstrap with the archive keyring and --force-check-gpg, over the default http mirror too", () => {
+        const keyring = path.join(bin, "archive-keyring.gpg");
+        fs.writeFileSync(keyring, "stand-in keyring");
+        const r = run({ DEBIAN_KEYRING: keyring });
+        assert.ok(r.debootstrapArgs, `debootstrap was not reached: ${r.stderr}`);
+        assert.ok(r.debootstrapArgs.includes(`--keyring=${keyring}`), r.debootstrapArgs.join(" "));
+        assert.ok(r.debootstrapArgs.includes("--force-check-gpg"), r.debootstrapArgs.join(" "));
+        assert.ok(!r.debootstrapArgs.includes("--no-check-gpg"));
+        assert.equal(r.debootstrapArgs.at(-1), "http://deb.debian.org/debian");
+        assert.notEqual(r.status, 0, "a failed debootstrap fails the script");
+    });
+
+    it("defaults to the keyring debian-archive-keyring installs", () => {
+        const r = run({ DEBIAN_KEYRING: "" });
+        // The stubbed debootstrap is reached only where that keyring exists; either way it is the one named.
+        const named = r.debootstrapArgs?.find((a) => a.startsWith("--keyring=")) ?? r.stderr;
+        assert.match(named, /\/usr\/share\/keyrings\/debian-archive-keyring\.gpg/);
+    });
+
+    it("refuses to build without the keyring, naming the package to install, before debootstrap runs", () => {
+        const r = run({ DEBIAN_KEYRING: path.join(bin, "no-such-keyring.gpg") });
+        assert.equal(r.status, 1);
+        assert.equal(r.debootstrapArgs, undefined, "debootstrap ran without a keyring");
+        assert.match(r.stderr, /no-such-keyring\.gpg is missing, so the archive's signature cannot be verified; install debian-archive-keyring \(scripts\/setup-host\.sh\)/);
+    });
+
+    it("setup-host.sh installs the keyring and gpgv", () => {
+        const setup = fs.readFileSync(path.join(IMAGES_DIR, "..", "scripts", "setup-host.sh"), "utf8");
+        assert.match(setup, /^\s+debian-archive-keyring\b/m);
+        assert.match(setup, /^\s+gpgv\b/m);
+    });
 });

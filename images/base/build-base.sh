@@ -7,12 +7,17 @@
 #   images/base/build-base.sh [--rebuild] [--id]
 #
 # Environment: BULWARK_BASE_IMAGE (default bulwark/debian-base:bookworm), DEBIAN_MIRROR
-# (default http://deb.debian.org/debian), DEBIAN_SECURITY_MIRROR (default http://deb.debian.org/debian-security).
+# (default http://deb.debian.org/debian), DEBIAN_SECURITY_MIRROR (default http://deb.debian.org/debian-security),
+# DEBIAN_KEYRING (default /usr/share/keyrings/debian-archive-keyring.gpg, from debian-archive-keyring).
+#
+# The archive's signature is always checked against that keyring, whatever the mirror or its scheme:
+# debootstrap otherwise only warns on some hosts and goes on unverified.
 set -euo pipefail
 
 image="${BULWARK_BASE_IMAGE:-bulwark/debian-base:bookworm}"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 security_mirror="${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
+keyring="${DEBIAN_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}"
 suite="bookworm"
 rebuild=false
 print_id=false
@@ -25,7 +30,7 @@ for arg in "$@"; do
         --rebuild) rebuild=true ;;
         --id) print_id=true ;;
         -h | --help)
-            sed -n '2,10p' "$0" >&2
+            sed -n '2,14p' "$0" >&2
             exit 0
             ;;
         *) die "unknown argument '$arg' (expected --rebuild or --id)" ;;
@@ -51,14 +56,17 @@ fi
 
 [[ "$(id -u)" -eq 0 ]] || die "debootstrap needs root; run as root (sudo $0 $*)"
 command -v debootstrap >/dev/null 2>&1 || die "debootstrap not found; run scripts/setup-host.sh"
+# Checked here rather than left to debootstrap, so the message names the fix.
+[[ -s "$keyring" ]] || die "the Debian archive keyring $keyring is missing, so the archive's signature cannot be verified; install debian-archive-keyring (scripts/setup-host.sh) or point DEBIAN_KEYRING at it"
+command -v gpgv >/dev/null 2>&1 || die "gpgv not found, so the archive's signature cannot be verified; install gpgv (scripts/setup-host.sh)"
 
 workdir="$(mktemp -d /tmp/bulwark-base.XXXXXX)"
 cleanup() { rm -rf --one-file-system "$workdir"; }
 trap cleanup EXIT
 rootfs="$workdir/rootfs"
 
-log "debootstrap --variant=minbase $suite from $mirror (about a minute)"
-debootstrap --variant=minbase "$suite" "$rootfs" "$mirror" >&2
+log "debootstrap --variant=minbase $suite from $mirror, signature checked against $keyring (about a minute)"
+debootstrap --variant=minbase --keyring="$keyring" --force-check-gpg "$suite" "$rootfs" "$mirror" >&2
 
 # The images' own `apt-get update && apt-get upgrade` then pick up point and security updates.
 cat >"$rootfs/etc/apt/sources.list" <<SOURCES
