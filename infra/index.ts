@@ -18,6 +18,7 @@ export const volumes = {
     database: stack.database.volume.name,
     backups: stack.backup.volume.name,
     drillReports: stack.backup.drillReports.name,
+    ...(stack.backup.drillKeys ? { drillKeys: stack.backup.drillKeys.name } : {}),
 };
 export const containers = {
     proxy: stack.proxy.container.name,

@@ -72,6 +72,7 @@ export class BulwarkStack extends pulumi.ComponentResource {
                 databasePassword: this.secrets.databasePassword,
                 ageRecipient: this.secrets.ageRecipient,
                 ageIdentity: this.secrets.ageIdentity,
+                drillKeyring: "generate" in c.backupAge,
                 schedule: c.backupSchedule,
                 drillSchedule: c.restoreDrillSchedule,
                 retention: c.backupRetention,

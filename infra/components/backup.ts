@@ -3,19 +3,25 @@
 // - backup: on the data network with the database password and the age *recipient*; it can write new
 //   encrypted backups but cannot read any of them.
 // - restore-drill: no network at all, the age *identity*, the backup volume read-only; restores the newest
-//   backup into a throwaway server inside itself and records the result.
+//   backup into a throwaway server inside itself and records the result. With a generated key (dev) it also
+//   keeps every identity it was given in its own retained volume (the keyring), because the key goes with the
+//   stack's state on `pulumi destroy` while the backups stay.
 // - offsite-uploader (when enabled): on the egress network only, with the put-only AWS identity and the
 //   backup volume read-only; it never sees the database.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { LABELS } from "../../policies/lib/labels";
 import { BackupRetention, ServiceResources } from "../config";
-import { HardenedContainer, LogRotation, ServiceProfile } from "../hardening";
+import { HardenedContainer, LogRotation, ServiceProfile, VolumeMount } from "../hardening";
 import { DATABASE_NAME, DATABASE_PORT, DATABASE_USER } from "./database";
 import { IMAGE_USERS } from "./images";
 
 export const BACKUP_DIR = "/backups";
 export const DRILL_REPORT_DIR = "/var/lib/bulwark/drill";
+/** The drill's keyring (generated keys only): every identity the drill was ever given, one per line. */
+export const DRILL_KEYRING_DIR = "/var/lib/bulwark/keys";
+/** The keyring's volume, `<stack>-drill-keys`. */
+export const drillKeysVolumeName = (stack: string): string => `${stack}-drill-keys`;
 
 export interface OffsiteTarget {
     readonly bucket: pulumi.Input<string>;
@@ -34,6 +40,11 @@ export interface BackupArgs {
     readonly databasePassword: pulumi.Output<string>;
     readonly ageRecipient: pulumi.Input<string>;
     readonly ageIdentity: pulumi.Output<string>;
+    /**
+     * Keep the drill's identities in a retained volume: for a generated key, which a destroy and up replace.
+     * A key from config (prod) is the operator's to keep, and a keyring would only be another copy of it.
+     */
+    readonly drillKeyring: boolean;
     readonly schedule: string;
     readonly drillSchedule: string;
     readonly retention: BackupRetention;
@@ -47,6 +58,8 @@ export interface BackupArgs {
 export class Backup extends pulumi.ComponentResource {
     readonly volume: docker.Volume;
     readonly drillReports: docker.Volume;
+    /** The drill's keyring, when the key is generated. */
+    readonly drillKeys?: docker.Volume;
     readonly job: docker.Container;
     readonly drill: docker.Container;
     readonly uploader?: docker.Container;
@@ -61,6 +74,12 @@ export class Backup extends pulumi.ComponentResource {
             );
         this.volume = volume("volume", `${args.stack}-backups`);
         this.drillReports = volume("drill-reports", `${args.stack}-drill-reports`);
+        this.drillKeys = args.drillKeyring ? volume("drill-keys", drillKeysVolumeName(args.stack)) : undefined;
+        // Mounted in the drill alone: the keyring holds every past identity, so any other holder could read
+        // every backup (BAK-01).
+        const keyring: { volumes: VolumeMount[]; env: Record<string, string> } = this.drillKeys
+            ? { volumes: [{ volume: this.drillKeys, path: DRILL_KEYRING_DIR, readOnly: false }], env: { DRILL_KEYRING_DIR } }
+            : { volumes: [], env: {} };
 
         const common: Pick<ServiceProfile, "stack" | "image" | "user" | "resources" | "logRotation"> = {
             stack: args.stack,
@@ -114,6 +133,7 @@ export class Backup extends pulumi.ComponentResource {
                     volumes: [
                         { volume: this.volume, path: BACKUP_DIR, readOnly: true },
                         { volume: this.drillReports, path: DRILL_REPORT_DIR, readOnly: false },
+                        ...keyring.volumes,
                     ],
                     // The throwaway server's data lives in memory and vanishes with the drill.
                     tmpfs: [
@@ -127,6 +147,7 @@ export class Backup extends pulumi.ComponentResource {
                         DRILL_REPORT_DIR,
                         DRILL_SCHEDULE: args.drillSchedule,
                         BACKUP_AGE_IDENTITY: args.ageIdentity,
+                        ...keyring.env,
                         ...alert,
                     },
                     healthCheck: { command: ["/usr/local/bin/healthcheck", "drill"], intervalSeconds: 60 },
@@ -173,6 +194,6 @@ export class Backup extends pulumi.ComponentResource {
                 { parent: this },
             ).container;
         }
-        this.registerOutputs({ volume: this.volume.name, drillReports: this.drillReports.name });
+        this.registerOutputs({ volume: this.volume.name, drillReports: this.drillReports.name, drillKeys: this.drillKeys?.name });
     }
 }

@@ -9,8 +9,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ageRecipientFromIdentity, isAgeIdentity, isAgeRecipient } from "../../infra/age";
 import { BulwarkConfig, ConfigError, LIMITS, loadConfig, ServiceName } from "../../infra/config";
-import { BACKUP_DIR, DRILL_REPORT_DIR } from "../../infra/components/backup";
-import { DATABASE_HOST, DATABASE_NAME, DATABASE_PORT, DATABASE_USER, POSTGRES_SETTINGS } from "../../infra/components/database";
+import { BACKUP_DIR, DRILL_KEYRING_DIR, DRILL_REPORT_DIR, drillKeysVolumeName } from "../../infra/components/backup";
+import { DATABASE_BACKUP_USER, DATABASE_HOST, DATABASE_NAME, DATABASE_PORT, DATABASE_USER, POSTGRES_SETTINGS } from "../../infra/components/database";
 import { BUILT_IMAGES, IMAGE_USERS, IMAGES_DIR } from "../../infra/components/images";
 import { BACKUP_BUCKET_TAG, BACKUP_IDENTITY_ACTIONS } from "../../infra/components/offsite";
 import { AUTH_ROUTES, PROXY_HTTP_PORT, PROXY_HTTPS_PORT } from "../../infra/components/proxy";
@@ -575,8 +575,15 @@ describe("infra controls: the program builds them", function () {
                 const env = envOf(job);
                 assert.equal(env.BACKUP_SCHEDULE, k.config.backupSchedule, k.label);
                 assert.ok(isAgeRecipient(env.BACKUP_AGE_RECIPIENT), `${k.label}: ${env.BACKUP_AGE_RECIPIENT}`);
-                assert.deepEqual([env.PGHOST, env.PGPORT, env.PGDATABASE, env.PGUSER], [DATABASE_HOST, `${DATABASE_PORT}`, DATABASE_NAME, DATABASE_USER], k.label);
-                assert.equal(env.PGPASSWORD, envOf(k.run.container("database")).POSTGRES_PASSWORD, k.label);
+                assert.deepEqual([env.PGHOST, env.PGPORT, env.PGDATABASE, env.PGUSER], [DATABASE_HOST, `${DATABASE_PORT}`, DATABASE_NAME, DATABASE_BACKUP_USER], k.label);
+                // Its own read-only role and password, declared to the database; never the owner's (issue 13).
+                const database = envOf(k.run.container("database"));
+                assert.equal(database.POSTGRES_BACKUP_USER, DATABASE_BACKUP_USER, k.label);
+                assert.equal(env.PGPASSWORD, database.POSTGRES_BACKUP_PASSWORD, k.label);
+                assert.notEqual(env.PGPASSWORD, database.POSTGRES_PASSWORD, k.label);
+                assert.notEqual(DATABASE_BACKUP_USER, DATABASE_USER);
+                const generator = k.run.one(TYPES.randomPassword, (r) => r.outputs?.result === env.PGPASSWORD, "RandomPassword behind PGPASSWORD");
+                assert.ok(Number(generator.inputs.length) >= 32, `${k.label}: length ${generator.inputs.length}`);
                 assert.deepEqual(networksOf(job), [k.run.network("data").inputs.name], k.label);
                 const volume = mountsOf(job).find((m) => m.target === BACKUP_DIR);
                 assert.ok(volume && volume.readOnly === false && volume.source === `${k.run.stack}-backups`, k.label);
@@ -694,6 +701,31 @@ describe("infra controls: the program builds them", function () {
                 assert.equal(mounts.find((m) => m.target === DRILL_REPORT_DIR)?.readOnly, false, k.label);
             }
             assert.equal(envOf(custom.run.container("restore-drill")).DRILL_SCHEDULE, CUSTOM_DEV.restoreDrillSchedule);
+        });
+
+        it("BAK-03: a generated key (dev) joins a keyring the drill alone mounts, on a volume `pulumi destroy` keeps; a configured key (prod) gets none", () => {
+            // Field test B5: the key goes with the stack's state, the backups stay; without the keyring the next
+            // `up` could not drill them.
+            const generated = all().filter((k) => "generate" in k.config.backupAge);
+            assert.deepEqual(generated.map((k) => k.label), [dev.label, custom.label]);
+            for (const k of all()) {
+                const name = drillKeysVolumeName(k.run.stack);
+                const holders = k.run.containers().filter((c) => mountsOf(c).some((m) => m.source === name)).map(serviceOf);
+                const env = envOf(k.run.container("restore-drill"));
+                if (generated.includes(k)) {
+                    assert.equal(k.run.optionsOf(k.run.volume(name)).retainOnDelete, true, k.label);
+                    assert.deepEqual(holders, ["restore-drill"], k.label);
+                    const mount = mountsOf(k.run.container("restore-drill")).find((m) => m.source === name);
+                    assert.deepEqual([mount?.type, mount?.target, mount?.readOnly], ["volume", DRILL_KEYRING_DIR, false], k.label);
+                    assert.equal(env.DRILL_KEYRING_DIR, DRILL_KEYRING_DIR, k.label);
+                    assert.equal((k.run.outputs.volumes as Record<string, string>).drillKeys, name, k.label);
+                } else {
+                    assert.deepEqual(k.run.volumes().filter((v) => v.inputs.name === name), [], k.label);
+                    assert.deepEqual(holders, [], k.label);
+                    assert.equal(env.DRILL_KEYRING_DIR, undefined, k.label);
+                    assert.equal((k.run.outputs.volumes as Record<string, string>).drillKeys, undefined, k.label);
+                }
+            }
         });
 
         it("BAK-04: local rotation keeps the configured daily/weekly/monthly backups and the bucket lifecycle outlives them", () => {
@@ -838,9 +870,8 @@ describe("infra controls: the program builds them", function () {
                 const jwt = bytes.find((b) => b.outputs?.hex === backend.JWT_SECRET);
                 assert.ok(jwt, `${k.label}: JWT_SECRET is not a RandomBytes' hex`);
                 assert.notEqual(jwt.urn, skb.urn, `${k.label}: one generator for two secrets`);
-                const password = k.run.one(TYPES.randomPassword).outputs?.result;
-                assert.equal(envOf(k.run.container("database")).POSTGRES_PASSWORD, password, k.label);
-                assert.equal(envOf(k.run.container("backup")).PGPASSWORD, password, k.label);
+                const password = envOf(k.run.container("database")).POSTGRES_PASSWORD;
+                assert.ok(k.run.one(TYPES.randomPassword, (r) => r.outputs?.result === password, "RandomPassword behind POSTGRES_PASSWORD"), k.label);
                 assert.equal(backend.DATABASE_URL, `postgres://${DATABASE_USER}:${password}@${DATABASE_HOST}:${DATABASE_PORT}/${DATABASE_NAME}`, k.label);
             }
         });
@@ -889,9 +920,15 @@ describe("infra controls: the program builds them", function () {
                 const lengths = k.run.byType(TYPES.randomBytes).map((b) => Number(b.inputs.length));
                 assert.ok(lengths.includes(SECRET_LENGTHS.secretKeyBaseBytes), k.label);
                 assert.ok(lengths.every((n) => n >= 32), `${k.label}: ${lengths}`);
-                const password = k.run.one(TYPES.randomPassword);
-                assert.equal(password.inputs.length, SECRET_LENGTHS.databasePasswordChars, k.label);
-                assert.equal(envOf(k.run.container("database")).POSTGRES_PASSWORD.length, SECRET_LENGTHS.databasePasswordChars, k.label);
+                // The owner's and the backup role's.
+                const passwords = k.run.byType(TYPES.randomPassword);
+                assert.equal(passwords.length, 2, k.label);
+                for (const password of passwords) {
+                    assert.equal(password.inputs.length, SECRET_LENGTHS.databasePasswordChars, k.label);
+                }
+                const db = envOf(k.run.container("database"));
+                assert.equal(db.POSTGRES_PASSWORD.length, SECRET_LENGTHS.databasePasswordChars, k.label);
+                assert.equal(db.POSTGRES_BACKUP_PASSWORD.length, SECRET_LENGTHS.databasePasswordChars, k.label);
             }
         });
 
@@ -900,8 +937,7 @@ describe("infra controls: the program builds them", function () {
                 const { outputs, input } = k.run;
                 assert.ok(outputs.databasePassword instanceof SecretValue, `${k.label}: databasePassword is not secret`);
                 assert.ok(outputs.backupAgeIdentity instanceof SecretValue, `${k.label}: backupAgeIdentity is not secret`);
-                const password = k.run.one(TYPES.randomPassword).outputs?.result;
-                assert.equal(outputs.databasePassword.value, password, k.label);
+                assert.equal(outputs.databasePassword.value, envOf(k.run.container("database")).POSTGRES_PASSWORD, k.label);
                 assert.equal(outputs.backupAgeIdentity.value, envOf(k.run.container("restore-drill")).BACKUP_AGE_IDENTITY, k.label);
                 const secrets = secretValues(k);
                 assert.ok(secrets.length >= 4, k.label);

@@ -35,6 +35,15 @@ describeLive("runtime: the dev stack on the engine", function () {
         assert.ok(s.builds.some((b) => b.name === "backup"), "images/backup was not built");
     });
 
+    it("builds every image FROM the BASE_IMAGE the program records for it", () => {
+        for (const image of s.captured.images) {
+            const build = s.builds.find((b) => b.name === image.name);
+            assert.ok(build, `images/${image.name} was not built`);
+            assert.equal(build.baseImage, image.buildArgs.BASE_IMAGE, `images/${image.name}: built FROM ${build.baseImage}, the program records ${image.buildArgs.BASE_IMAGE}`);
+        }
+        assert.equal(s.baseImage, s.captured.images[0]?.buildArgs.BASE_IMAGE);
+    });
+
     it("starts every container the program registers and each becomes healthy", () => {
         const bad = s.outcomes.filter((o) => o.status !== "healthy");
         assert.deepEqual(bad.map((o) => `${o.name}: ${o.status}`), [], bad.map((o) => `${o.name} (${o.status}): ${o.error}`).join("\n\n"));

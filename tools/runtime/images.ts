@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { builderFor } from "../../infra/components/images";
 
 export const IMAGES_DIR = path.resolve(__dirname, "..", "..", "images");
 export const BASE_SCRIPT = path.join(IMAGES_DIR, "base", "build-base.sh");
@@ -26,6 +27,8 @@ export interface BuildResult {
     readonly name: string;
     readonly tag: string;
     readonly ok: boolean;
+    /** The BASE_IMAGE it was built FROM. */
+    readonly baseImage: string;
     readonly seconds: number;
     /** Why it failed, with the end of the build output. */
     readonly error?: string;
@@ -37,9 +40,9 @@ interface Run {
     readonly output: string;
 }
 
-function run(cmd: string, args: readonly string[], onLine?: (line: string) => void): Promise<Run> {
+function run(cmd: string, args: readonly string[], onLine?: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<Run> {
     return new Promise((resolve, reject) => {
-        const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env });
         let stdout = "";
         let output = "";
         const feed = (isStdout: boolean) => (chunk: Buffer) => {
@@ -57,14 +60,19 @@ function run(cmd: string, args: readonly string[], onLine?: (line: string) => vo
 
 const tail = (text: string, lines = 25) => text.trimEnd().split("\n").slice(-lines).join("\n");
 
-/** Makes sure the local Debian base exists (building it with debootstrap if not); returns its name. */
-export async function ensureBaseImage(log: (line: string) => void = () => undefined, rebuild = false): Promise<string> {
-    const res = await run(BASE_SCRIPT, rebuild ? ["--rebuild"] : [], log);
+/** Makes sure the local Debian base exists (building it with debootstrap if not); returns its name, or with `id` its image ID. */
+export async function ensureBaseImage(log: (line: string) => void = () => undefined, rebuild = false, id = false): Promise<string> {
+    const res = await run(BASE_SCRIPT, [...(rebuild ? ["--rebuild"] : []), ...(id ? ["--id"] : [])], log);
     const name = res.stdout.trim().split("\n").pop() ?? "";
     if (res.code !== 0 || !name) {
         throw new Error(`images/base/build-base.sh failed (exit ${res.code}):\n${tail(res.output)}`);
     }
     return name;
+}
+
+/** `docker build`'s environment: the builder the program picks for this base (BuildKit reads FROM sha256:<id> as a repository). */
+export function buildEnv(baseImage: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+    return builderFor(baseImage) === "BuilderV1" ? { ...env, DOCKER_BUILDKIT: "0" } : env;
 }
 
 export async function buildImage(name: string, baseImage: string, log: (line: string) => void = () => undefined): Promise<BuildResult> {
@@ -73,13 +81,13 @@ export async function buildImage(name: string, baseImage: string, log: (line: st
     const tag = localTag(name);
     const seconds = () => Math.round((Date.now() - started) / 1000);
     if (!fs.existsSync(path.join(dir, "Dockerfile"))) {
-        return { name, tag, ok: false, seconds: 0, error: `images/${name}/Dockerfile does not exist` };
+        return { name, tag, ok: false, baseImage, seconds: 0, error: `images/${name}/Dockerfile does not exist` };
     }
-    const res = await run("docker", ["build", "--build-arg", `BASE_IMAGE=${baseImage}`, "--tag", tag, dir], (line) => log(`[${name}] ${line}`));
+    const res = await run("docker", ["build", "--build-arg", `BASE_IMAGE=${baseImage}`, "--tag", tag, dir], (line) => log(`[${name}] ${line}`), buildEnv(baseImage));
     if (res.code !== 0) {
-        return { name, tag, ok: false, seconds: seconds(), error: `docker build of images/${name} failed (exit ${res.code}):\n${tail(res.output)}` };
+        return { name, tag, ok: false, baseImage, seconds: seconds(), error: `docker build of images/${name} failed (exit ${res.code}):\n${tail(res.output)}` };
     }
-    return { name, tag, ok: true, seconds: seconds() };
+    return { name, tag, ok: true, baseImage, seconds: seconds() };
 }
 
 /** Builds the images `parallel` at a time; never throws for a failed build (see each result). */

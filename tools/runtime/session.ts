@@ -2,11 +2,12 @@
 // program under a random stack name and run on the engine with the proxy on free loopback ports, and on
 // close everything removed again (and the engine stopped if this session started it). SIGINT/SIGTERM run the
 // same teardown, so an interrupted run leaves nothing behind.
-import { captureStack, CapturedStack } from "./capture";
+import { CapturedStack } from "./capture";
 import { EngineHandle, ensureEngine } from "./dockerd";
 import { Engine } from "./engine-api";
 import { freeDataSubnet, freeLoopbackPorts, randomStackName } from "./host";
-import { BuildResult, buildImages, ensureBaseImage, imageNames, localTag } from "./images";
+import { BuildResult, buildImages, imageNames, localTag } from "./images";
+import { captureWithBase, recordedBaseImage } from "./recorded";
 import { ContainerOutcome, StackRun } from "./run-stack";
 
 export interface SessionOptions {
@@ -28,7 +29,7 @@ export class RuntimeSession {
 
     private constructor(
         private readonly handle: EngineHandle,
-        /** The Debian base the images were built FROM (bulwark/debian-base:bookworm by default). */
+        /** The base the images were built FROM: the BASE_IMAGE the program records (tools/runtime/recorded.ts). */
         readonly baseImage: string,
         readonly stackName: string,
         readonly ports: SessionPorts,
@@ -82,20 +83,22 @@ export class RuntimeSession {
         process.once("SIGINT", early);
         process.once("SIGTERM", early);
         try {
-            const base = await ensureBaseImage(log);
-            const names = imageNames();
-            const builds = await buildImages(names, base, (line) => {
-                if (!line.startsWith("[")) log(line);
-            });
-
             const stackName = randomStackName();
             const [https, http] = await freeLoopbackPorts(2);
             const dataSubnet = await freeDataSubnet(handle.engine);
             log(`capturing the program as stack ${stackName} (config: Pulumi.${opts.configStack ?? "dev"}.yaml; https ${https}, http ${http}, data ${dataSubnet})`);
-            const captured = await captureStack({
+            const captured = await captureWithBase({
                 configStack: opts.configStack ?? "dev",
                 stackName,
                 overrides: { httpsPort: String(https), httpPort: String(http), dataSubnet },
+                log,
+            });
+
+            // Built FROM what the program records, not a base of the harness's own choosing.
+            const base = recordedBaseImage(captured);
+            const names = imageNames();
+            const builds = await buildImages(names, base, (line) => {
+                if (!line.startsWith("[")) log(line);
             });
 
             // Containers run the image built here from the same images/<name> directory the program builds.

@@ -42,6 +42,45 @@ identity_valid() {
     [[ -f $1 ]] && content=$(<"$1") && [[ $content =~ $IDENTITY_RE ]]
 }
 
+# The drill's keyring (DRILL_KEYRING_DIR, a retained volume; dev's generated keys only): every identity the
+# drill was given, one per line. A destroy and up generate a new key but keep the backups, and age -d -i reads
+# a file of several identities, so the backups of the old key still restore.
+DRILL_KEYRING=${DRILL_KEYRING_DIR:+$DRILL_KEYRING_DIR/identities}
+
+# keyring_valid FILE: one or more lines, each an age identity; a single identity is a keyring of one. Bash
+# only, no child process.
+keyring_valid() {
+    local line count=0
+    [[ -f $1 && -r $1 ]] || return 1
+    while IFS= read -r line || [[ -n $line ]]; do
+        [[ $line =~ $IDENTITY_RE ]] || return 1
+        count=$((count + 1))
+    done <"$1"
+    ((count > 0))
+}
+
+# keyring_add KEYRING FILE: adds the identity in FILE to KEYRING (0600, directory 0700) unless it is there.
+# The keyring is replaced atomically, so a crash never leaves a torn line that would stop every later drill;
+# the identity moves through builtins and a pipe only, never an argv.
+keyring_add() {
+    local ring=$1 file=$2 identity line
+    identity_valid "$file" || return 1
+    identity=$(<"$file")
+    { mkdir -p -m 0700 -- "${ring%/*}" && chmod 0700 -- "${ring%/*}"; } 2>/dev/null || return 1
+    if [[ -e $ring ]]; then
+        keyring_valid "$ring" || return 1
+        while IFS= read -r line || [[ -n $line ]]; do
+            [[ $line == "$identity" ]] && return 0
+        done <"$ring"
+    fi
+    {
+        if [[ -e $ring ]]; then
+            while IFS= read -r line || [[ -n $line ]]; do printf '%s\n' "$line"; done <"$ring"
+        fi
+        printf '%s\n' "$identity"
+    } | write_atomic "$ring"
+}
+
 now_iso() { date -u -d "@${1:-$EPOCHSECONDS}" +%Y-%m-%dT%H:%M:%SZ; }
 
 # log LEVEL EVENT [key value]... : values are strings; keys ending in ':n' are emitted as numbers,
