@@ -1,7 +1,7 @@
 // Backups (DB-03, BAK-01..BAK-07): three containers from the backup image, each holding only what its job
 // needs.
-// - backup: on the data network with the database password and the age *recipient*; it can write new
-//   encrypted backups but cannot read any of them.
+// - backup: on the data network with the password of its own read-only database role (not the owner's) and
+//   the age *recipient*; it can write new encrypted backups but cannot read any of them.
 // - restore-drill: no network at all, the age *identity*, the backup volume read-only; restores the newest
 //   backup into a throwaway server inside itself and records the result. With a generated key (dev) it also
 //   keeps every identity it was given in its own retained volume (the keyring), because the key goes with the
@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LABELS } from "../../policies/lib/labels";
 import { BackupRetention, ServiceResources } from "../config";
 import { HardenedContainer, LogRotation, ServiceProfile, VolumeMount } from "../hardening";
-import { DATABASE_NAME, DATABASE_PORT, DATABASE_USER } from "./database";
+import { DATABASE_BACKUP_USER, DATABASE_NAME, DATABASE_PORT } from "./database";
 import { IMAGE_USERS } from "./images";
 
 export const BACKUP_DIR = "/backups";
@@ -37,7 +37,8 @@ export interface BackupArgs {
     readonly dataNetwork: docker.Network;
     readonly egressNetwork?: docker.Network;
     readonly databaseHost: string;
-    readonly databasePassword: pulumi.Output<string>;
+    /** The password of DATABASE_BACKUP_USER, the read-only role pg_dump runs as. */
+    readonly databaseBackupPassword: pulumi.Output<string>;
     readonly ageRecipient: pulumi.Input<string>;
     readonly ageIdentity: pulumi.Output<string>;
     /**
@@ -105,8 +106,8 @@ export class Backup extends pulumi.ComponentResource {
                         PGHOST: args.databaseHost,
                         PGPORT: `${DATABASE_PORT}`,
                         PGDATABASE: DATABASE_NAME,
-                        PGUSER: DATABASE_USER,
-                        PGPASSWORD: args.databasePassword,
+                        PGUSER: DATABASE_BACKUP_USER,
+                        PGPASSWORD: args.databaseBackupPassword,
                         BACKUP_DIR,
                         BACKUP_AGE_RECIPIENT: args.ageRecipient,
                         BACKUP_SCHEDULE: args.schedule,

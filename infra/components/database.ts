@@ -34,6 +34,8 @@ export interface DatabaseArgs {
     /** pg_hba admits password logins from this CIDR only (DB-02). */
     readonly dataSubnet: pulumi.Input<string>;
     readonly password: pulumi.Output<string>;
+    /** The password of DATABASE_BACKUP_USER, the backup job's read-only role. */
+    readonly backupPassword: pulumi.Output<string>;
     readonly resources: ServiceResources;
     readonly logRotation: LogRotation;
     /** Prod: refuse to replace or destroy the data volume until someone unprotects it on purpose. */
@@ -76,6 +78,9 @@ export class Database extends pulumi.ComponentResource {
                         POSTGRES_DB: DATABASE_NAME,
                         POSTGRES_USER: DATABASE_USER,
                         POSTGRES_PASSWORD: args.password,
+                        // Applied at every start, with the owner's: a kept volume follows the stack's secrets.
+                        POSTGRES_BACKUP_USER: DATABASE_BACKUP_USER,
+                        POSTGRES_BACKUP_PASSWORD: args.backupPassword,
                         POSTGRES_HBA_CIDR: args.dataSubnet,
                         POSTGRES_EXTENSIONS: "pgcrypto,pgaudit", // DB-07
                     },
@@ -83,7 +88,7 @@ export class Database extends pulumi.ComponentResource {
                     maxProcesses: 512,
                     // shm counts against the memory limit; a quarter leaves room for shared_buffers and work_mem.
                     sharedMemoryMb: Math.max(64, Math.floor(args.resources.memoryMb / 4)),
-                    controls: ["DB-01", "DB-02", "DB-04", "DB-07", "LOG-02", "NET-02", "CMP-05"],
+                    controls: ["DB-01", "DB-02", "DB-03", "DB-04", "DB-07", "LOG-02", "NET-02", "CMP-05"],
                 },
             },
             { parent: this },

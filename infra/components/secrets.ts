@@ -21,6 +21,8 @@ export class StackSecrets extends pulumi.ComponentResource {
     readonly secretKeyBase: pulumi.Output<string>;
     readonly jwtSecret: pulumi.Output<string>;
     readonly databasePassword: pulumi.Output<string>;
+    /** The backup job's own, for its read-only role: the job never holds the owner's password (issue 13). */
+    readonly databaseBackupPassword: pulumi.Output<string>;
     /** The backup job's public key; the identity goes to the restore drill only. */
     readonly ageRecipient: pulumi.Output<string>;
     readonly ageIdentity: pulumi.Output<string>;
@@ -33,6 +35,9 @@ export class StackSecrets extends pulumi.ComponentResource {
         // Alphanumeric, so it can sit in DATABASE_URL without escaping; 48 chars is about 285 bits.
         this.databasePassword = pulumi.secret(
             new random.RandomPassword(`${name}-database-password`, { length: SECRET_LENGTHS.databasePasswordChars, special: false }, parent).result,
+        );
+        this.databaseBackupPassword = pulumi.secret(
+            new random.RandomPassword(`${name}-database-backup-password`, { length: SECRET_LENGTHS.databasePasswordChars, special: false }, parent).result,
         );
         if ("generate" in args.backupAge) {
             const bytes = new random.RandomBytes(`${name}-backup-age-key`, { length: SECRET_LENGTHS.ageKeyBytes }, parent);

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { ageRecipientFromIdentity, isAgeIdentity, isAgeRecipient } from "../../infra/age";
 import { BulwarkConfig, ConfigError, LIMITS, loadConfig, ServiceName } from "../../infra/config";
 import { BACKUP_DIR, DRILL_KEYRING_DIR, DRILL_REPORT_DIR, drillKeysVolumeName } from "../../infra/components/backup";
-import { DATABASE_HOST, DATABASE_NAME, DATABASE_PORT, DATABASE_USER, POSTGRES_SETTINGS } from "../../infra/components/database";
+import { DATABASE_BACKUP_USER, DATABASE_HOST, DATABASE_NAME, DATABASE_PORT, DATABASE_USER, POSTGRES_SETTINGS } from "../../infra/components/database";
 import { BUILT_IMAGES, IMAGE_USERS, IMAGES_DIR } from "../../infra/components/images";
 import { BACKUP_BUCKET_TAG, BACKUP_IDENTITY_ACTIONS } from "../../infra/components/offsite";
 import { AUTH_ROUTES, PROXY_HTTP_PORT, PROXY_HTTPS_PORT } from "../../infra/components/proxy";
@@ -575,8 +575,15 @@ describe("infra controls: the program builds them", function () {
                 const env = envOf(job);
                 assert.equal(env.BACKUP_SCHEDULE, k.config.backupSchedule, k.label);
                 assert.ok(isAgeRecipient(env.BACKUP_AGE_RECIPIENT), `${k.label}: ${env.BACKUP_AGE_RECIPIENT}`);
-                assert.deepEqual([env.PGHOST, env.PGPORT, env.PGDATABASE, env.PGUSER], [DATABASE_HOST, `${DATABASE_PORT}`, DATABASE_NAME, DATABASE_USER], k.label);
-                assert.equal(env.PGPASSWORD, envOf(k.run.container("database")).POSTGRES_PASSWORD, k.label);
+                assert.deepEqual([env.PGHOST, env.PGPORT, env.PGDATABASE, env.PGUSER], [DATABASE_HOST, `${DATABASE_PORT}`, DATABASE_NAME, DATABASE_BACKUP_USER], k.label);
+                // Its own read-only role and password, declared to the database; never the owner's (issue 13).
+                const database = envOf(k.run.container("database"));
+                assert.equal(database.POSTGRES_BACKUP_USER, DATABASE_BACKUP_USER, k.label);
+                assert.equal(env.PGPASSWORD, database.POSTGRES_BACKUP_PASSWORD, k.label);
+                assert.notEqual(env.PGPASSWORD, database.POSTGRES_PASSWORD, k.label);
+                assert.notEqual(DATABASE_BACKUP_USER, DATABASE_USER);
+                const generator = k.run.one(TYPES.randomPassword, (r) => r.outputs?.result === env.PGPASSWORD, "RandomPassword behind PGPASSWORD");
+                assert.ok(Number(generator.inputs.length) >= 32, `${k.label}: length ${generator.inputs.length}`);
                 assert.deepEqual(networksOf(job), [k.run.network("data").inputs.name], k.label);
                 const volume = mountsOf(job).find((m) => m.target === BACKUP_DIR);
                 assert.ok(volume && volume.readOnly === false && volume.source === `${k.run.stack}-backups`, k.label);
@@ -863,9 +870,8 @@ describe("infra controls: the program builds them", function () {
                 const jwt = bytes.find((b) => b.outputs?.hex === backend.JWT_SECRET);
                 assert.ok(jwt, `${k.label}: JWT_SECRET is not a RandomBytes' hex`);
                 assert.notEqual(jwt.urn, skb.urn, `${k.label}: one generator for two secrets`);
-                const password = k.run.one(TYPES.randomPassword).outputs?.result;
-                assert.equal(envOf(k.run.container("database")).POSTGRES_PASSWORD, password, k.label);
-                assert.equal(envOf(k.run.container("backup")).PGPASSWORD, password, k.label);
+                const password = envOf(k.run.container("database")).POSTGRES_PASSWORD;
+                assert.ok(k.run.one(TYPES.randomPassword, (r) => r.outputs?.result === password, "RandomPassword behind POSTGRES_PASSWORD"), k.label);
                 assert.equal(backend.DATABASE_URL, `postgres://${DATABASE_USER}:${password}@${DATABASE_HOST}:${DATABASE_PORT}/${DATABASE_NAME}`, k.label);
             }
         });
@@ -914,9 +920,15 @@ describe("infra controls: the program builds them", function () {
                 const lengths = k.run.byType(TYPES.randomBytes).map((b) => Number(b.inputs.length));
                 assert.ok(lengths.includes(SECRET_LENGTHS.secretKeyBaseBytes), k.label);
                 assert.ok(lengths.every((n) => n >= 32), `${k.label}: ${lengths}`);
-                const password = k.run.one(TYPES.randomPassword);
-                assert.equal(password.inputs.length, SECRET_LENGTHS.databasePasswordChars, k.label);
-                assert.equal(envOf(k.run.container("database")).POSTGRES_PASSWORD.length, SECRET_LENGTHS.databasePasswordChars, k.label);
+                // The owner's and the backup role's.
+                const passwords = k.run.byType(TYPES.randomPassword);
+                assert.equal(passwords.length, 2, k.label);
+                for (const password of passwords) {
+                    assert.equal(password.inputs.length, SECRET_LENGTHS.databasePasswordChars, k.label);
+                }
+                const db = envOf(k.run.container("database"));
+                assert.equal(db.POSTGRES_PASSWORD.length, SECRET_LENGTHS.databasePasswordChars, k.label);
+                assert.equal(db.POSTGRES_BACKUP_PASSWORD.length, SECRET_LENGTHS.databasePasswordChars, k.label);
             }
         });
 
@@ -925,8 +937,7 @@ describe("infra controls: the program builds them", function () {
                 const { outputs, input } = k.run;
                 assert.ok(outputs.databasePassword instanceof SecretValue, `${k.label}: databasePassword is not secret`);
                 assert.ok(outputs.backupAgeIdentity instanceof SecretValue, `${k.label}: backupAgeIdentity is not secret`);
-                const password = k.run.one(TYPES.randomPassword).outputs?.result;
-                assert.equal(outputs.databasePassword.value, password, k.label);
+                assert.equal(outputs.databasePassword.value, envOf(k.run.container("database")).POSTGRES_PASSWORD, k.label);
                 assert.equal(outputs.backupAgeIdentity.value, envOf(k.run.container("restore-drill")).BACKUP_AGE_IDENTITY, k.label);
                 const secrets = secretValues(k);
                 assert.ok(secrets.length >= 4, k.label);

@@ -113,6 +113,111 @@ describe("postgres entrypoint (real engine)", function () {
             for (const secret of [first.app, second.app, second.backup]) {
                 assert.ok(!text.includes(secret), "a password reached the log or the command line");
             }
+            database = db;
+            passwords = second;
         });
+    });
+
+    // Uses the cluster of the B5 tests, started with both roles.
+    let database: string;
+    let passwords: { app: string; backup: string };
+
+    describe("pg_hba: the application's roles, to the application's database, from the data network (DB-02)", () => {
+        it("admits the application role and the backup role to the application database", () => {
+            assert.equal(login(DATABASE_USER, passwords.app).code, 0);
+            assert.equal(login(DATABASE_BACKUP_USER, passwords.backup).code, 0);
+        });
+
+        it("rejects both roles, with their right passwords, for any other database", () => {
+            for (const [user, pass] of [[DATABASE_USER, passwords.app], [DATABASE_BACKUP_USER, passwords.backup]]) {
+                for (const other of ["postgres", "template1"]) {
+                    const r = login(user, pass, other);
+                    assert.notEqual(r.code, 0, `${user} reached database ${other}`);
+                    assert.match(r.stderr, /pg_hba\.conf rejects connection/, r.stderr);
+                }
+            }
+        });
+
+        it("rejects a role the stack does not declare, even with a valid password and CONNECT on the database", () => {
+            const other = password();
+            const made = superuser(database, `CREATE ROLE intruder LOGIN PASSWORD '${other}'; GRANT CONNECT ON DATABASE ${DATABASE_NAME} TO intruder;`);
+            assert.equal(made.code, 0, made.stderr);
+            const r = login("intruder", other);
+            assert.notEqual(r.code, 0);
+            assert.match(r.stderr, /pg_hba\.conf rejects connection .*user "intruder"/, r.stderr);
+        });
+    });
+
+    describe("the backup role is read-only (DB-03, BAK-06)", () => {
+        const asBackup = (statements: string) =>
+            exec(client, ["psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "database", "-U", DATABASE_BACKUP_USER, "-d", DATABASE_NAME], { PGPASSWORD: passwords.backup }, statements);
+
+        it("reads every table of the application, owns none", () => {
+            const r = asBackup("SELECT n FROM kept; SELECT count(*) FROM pg_tables WHERE tableowner = current_user;");
+            assert.equal(r.code, 0, r.stderr);
+            assert.deepEqual(r.stdout.trim().split("\n"), ["42", "0"]);
+        });
+
+        it("cannot write or change the schema, even in a read-write transaction", () => {
+            for (const statement of ["INSERT INTO kept VALUES (1)", "BEGIN READ WRITE; INSERT INTO kept VALUES (1); COMMIT", "BEGIN READ WRITE; CREATE TABLE planted (x int); COMMIT", "BEGIN READ WRITE; DROP TABLE kept; COMMIT"]) {
+                const r = asBackup(statement);
+                assert.notEqual(r.code, 0, `the backup role ran: ${statement}`);
+                assert.match(r.stderr, /read-only transaction|permission denied|must be owner/, r.stderr);
+            }
+        });
+    });
+
+    describe("multi-line values are refused before anything is created (issue 13, Low)", () => {
+        // `postgres --version` after the entrypoint: a value it accepts initializes a cluster and exits 0,
+        // so a missing check shows as success instead of hanging on a running server.
+        function entrypoint(env: Record<string, string>): Result {
+            const [uid, gid] = IMAGE_USERS.postgres.split(":");
+            const all: Record<string, string> = {
+                PGDATA: "/var/lib/postgresql/data/pgdata",
+                POSTGRES_DB: DATABASE_NAME,
+                POSTGRES_USER: DATABASE_USER,
+                POSTGRES_PASSWORD: password(),
+                POSTGRES_BACKUP_USER: DATABASE_BACKUP_USER,
+                POSTGRES_BACKUP_PASSWORD: password(),
+                POSTGRES_HBA_CIDR: subnet,
+                POSTGRES_EXTENSIONS: "pgcrypto",
+                ...env,
+            };
+            return docker(
+                [
+                    "run", "--rm", "--label", `bulwark.test=${box.id}`, "--user", IMAGE_USERS.postgres, "--read-only", "--cap-drop", "ALL",
+                    "--security-opt", "no-new-privileges:true", "--network", "none",
+                    "--tmpfs", `/var/lib/postgresql/data:rw,size=256m,uid=${uid},gid=${gid},mode=0700`,
+                    "--tmpfs", `/var/run/postgresql:rw,size=1m,uid=${uid},gid=${gid},mode=0700`,
+                    "--tmpfs", `/tmp:rw,size=64m,uid=${uid},gid=${gid},mode=0700`,
+                    ...Object.keys(all).flatMap((k) => ["-e", k]),
+                    image, "postgres", "--version",
+                ],
+                { env: all, allowFail: true },
+            );
+        }
+
+        it("accepts the stack's values (the control case)", () => {
+            const r = entrypoint({});
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(r.stdout, /PostgreSQL\) 15\./);
+        });
+
+        const cases: Record<string, string> = {
+            POSTGRES_HBA_CIDR: "0.0.0.0/0 trust\n172.29.10.0/24",
+            POSTGRES_DB: "all all 0.0.0.0/0 trust\nbulwark",
+            POSTGRES_USER: "bulwark\nintruder",
+            POSTGRES_BACKUP_USER: "bulwark_backup\nintruder",
+            POSTGRES_EXTENSIONS: "pgcrypto\nplpython3u",
+            POSTGRES_PASSWORD: "a-long-enough-password\nsecond-line",
+        };
+        for (const [key, value] of Object.entries(cases)) {
+            it(`refuses a multi-line ${key}, naming it`, () => {
+                const r = entrypoint({ [key]: value });
+                assert.notEqual(r.code, 0, `accepted: ${r.stderr}`);
+                assert.match(r.stderr, new RegExp(`${key} must be a single line`), r.stderr);
+                assert.doesNotMatch(r.stderr, /initializing a new cluster/);
+            });
+        }
     });
 });

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ageIdentityFromSecretBytes, ageRecipientFromIdentity } from "../../../infra/age";
 import { BACKUP_DIR, DRILL_KEYRING_DIR, DRILL_REPORT_DIR } from "../../../infra/components/backup";
-import { DATABASE_NAME, DATABASE_PORT, DATABASE_USER, POSTGRES_SETTINGS } from "../../../infra/components/database";
+import { DATABASE_BACKUP_USER, DATABASE_NAME, DATABASE_PORT, DATABASE_USER, POSTGRES_SETTINGS } from "../../../infra/components/database";
 import { IMAGE_USERS } from "../../../infra/components/images";
 import { DEFAULT_BASE_IMAGE, DEFAULT_RESOURCES } from "../../../infra/config";
 
@@ -257,6 +257,8 @@ export interface Database {
     readonly container: string;
     readonly host: string;
     readonly password: string;
+    /** The backup job's read-only role's (DATABASE_BACKUP_USER). */
+    readonly backupPassword: string;
     /** "images/postgres" (the stack's own image) or "backup-image" (its server binaries, as uid 10501). */
     readonly kind: string;
     /** Environment for the backup job's connection (infra/components/backup.ts). */
@@ -289,10 +291,11 @@ export interface DatabaseOptions {
 /** Starts the database on `network` with alias "database", as the stack does, and waits until it answers. */
 export async function startDatabase(box: Sandbox, network: string, opts: DatabaseOptions = {}): Promise<Database> {
     const password = crypto.randomBytes(18).toString("base64url");
+    const backupPassword = crypto.randomBytes(18).toString("base64url");
     const memoryMb = opts.memoryMb ?? DEFAULT_RESOURCES.database.memoryMb;
     const cpus = opts.cpus ?? DEFAULT_RESOURCES.database.cpus;
     const common = { network, aliases: ["database"], memoryMb, cpus, maxProcesses: 512 };
-    const env = { PGHOST: "database", PGPORT: String(DATABASE_PORT), PGDATABASE: DATABASE_NAME, PGUSER: DATABASE_USER, PGPASSWORD: password };
+    const env = { PGHOST: "database", PGPORT: String(DATABASE_PORT), PGDATABASE: DATABASE_NAME, PGUSER: DATABASE_BACKUP_USER, PGPASSWORD: backupPassword };
     const useFallback = opts.fallback || process.env.BULWARK_BACKUP_TEST_DB === "fallback" || !fs.existsSync(path.join(ROOT, "images", "postgres", "Dockerfile"));
     let image: string | undefined;
     if (!useFallback) {
@@ -316,12 +319,14 @@ export async function startDatabase(box: Sandbox, network: string, opts: Databas
                 POSTGRES_DB: DATABASE_NAME,
                 POSTGRES_USER: DATABASE_USER,
                 POSTGRES_PASSWORD: password,
+                POSTGRES_BACKUP_USER: DATABASE_BACKUP_USER,
+                POSTGRES_BACKUP_PASSWORD: backupPassword,
                 POSTGRES_HBA_CIDR: subnet,
                 POSTGRES_EXTENSIONS: "pgcrypto,pgaudit",
             },
             command: ["postgres", ...Object.entries(POSTGRES_SETTINGS).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
         });
-        const db = { container, host: "database", password, kind: "images/postgres", env };
+        const db = { container, host: "database", password, backupPassword, kind: "images/postgres", env };
         try {
             await waitReady(db);
             return db;
@@ -339,7 +344,7 @@ export async function startDatabase(box: Sandbox, network: string, opts: Databas
         env: { POSTGRES_DB: DATABASE_NAME, POSTGRES_USER: DATABASE_USER, POSTGRES_PASSWORD: password },
         command: ["bash", "-c", FALLBACK_SERVER],
     });
-    const db = { container, host: "database", password, kind: "backup-image", env };
+    const db = { container, host: "database", password, backupPassword, kind: "backup-image", env };
     await waitReady(db);
     return db;
 }
