@@ -5,7 +5,12 @@ import { BACKUP_DIR, DRILL_REPORT_DIR } from "../../infra/components/backup";
 import {
     ageKeyPair, backupNow, Database, docker, exec, listBackupDir, logs, jsonLines, readJson,
     runBackupJob, runDrill, Sandbox, seedSmall, sqlOk, startDatabase, waitFor, requireEngine,
+    builtFrom, programContainer, programStack, ProgramContainer,
 } from "./backup/harness";
+import { recordedBaseImage } from "../../tools/runtime/recorded";
+
+/** What Docker gives /dev/shm when the program sets no shmSize. */
+const DOCKER_DEFAULT_SHM = 64 * 1024 * 1024;
 
 describe("backup job and restore drill (real engine)", function () {
     this.timeout(600_000);
@@ -28,6 +33,33 @@ describe("backup job and restore drill (real engine)", function () {
     });
 
     after(() => box.cleanup());
+
+    it("runs the database, the job and the drill with the settings the program records, on images built FROM its base", () => {
+        // The CLI hands Docker ulimits as a map, so their order is Docker's; an empty list reads back as null.
+        const orNull = (v: unknown) =>
+            v === undefined || (Array.isArray(v) && v.length === 0) ? null : Array.isArray(v) && v[0]?.Name ? [...v].sort((a, b) => a.Name.localeCompare(b.Name)) : v;
+        const keys = (env: readonly string[] | null | undefined) => (env ?? []).map((e) => e.slice(0, e.indexOf("=")));
+        for (const [container, resource] of [[db.container, "database"], [job, "backup-job"], [drill, "backup-drill"]] as [string, ProgramContainer][]) {
+            const want = programContainer(resource);
+            const got = JSON.parse(docker(["inspect", container]).stdout)[0];
+            const where = `${container} (the program's ${resource})`;
+            assert.equal(got.Config.User, want.User, `${where} User`);
+            for (const key of ["ReadonlyRootfs", "Privileged", "CapAdd", "CapDrop", "SecurityOpt", "Memory", "MemorySwap", "NanoCpus", "ShmSize", "Ulimits", "Init", "Tmpfs", "LogConfig"]) {
+                const recorded = (want.HostConfig as Record<string, unknown>)[key] ?? (key === "ShmSize" ? DOCKER_DEFAULT_SHM : undefined);
+                assert.deepEqual(orNull(got.HostConfig[key]), orNull(recorded), `${where} HostConfig.${key}`);
+            }
+            assert.deepEqual(got.Config.Cmd, want.Cmd, `${where} Cmd`);
+            if (resource !== "backup-drill") {
+                // The drill's environment stays the test's own (its key and, in dev, the keyring are test choices).
+                for (const key of keys(want.Env)) assert.ok(keys(got.Config.Env).includes(key), `${where} lacks the program's env ${key}`);
+                const mounts = (got.Mounts as { Destination: string; RW: boolean }[]).map((m) => `${m.Destination}:${m.RW ? "rw" : "ro"}`).sort();
+                assert.deepEqual(mounts, (want.HostConfig.Mounts ?? []).map((m) => `${m.Target}:${m.ReadOnly ? "ro" : "rw"}`).sort(), `${where} mounts`);
+            }
+        }
+        const base = recordedBaseImage(programStack());
+        assert.deepEqual([...builtFrom.keys()].sort(), ["bulwark/backup:backup-test", "bulwark/postgres:backup-test"]);
+        for (const [tag, from] of builtFrom) assert.equal(from, base, `${tag} is built FROM ${from}, the program records ${base}`);
+    });
 
     it("is healthy before the first scheduled run has come due", () => {
         const r = exec(job, ["/usr/local/bin/healthcheck", "backup"]);

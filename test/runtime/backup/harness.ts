@@ -1,17 +1,22 @@
-// Docker plumbing for the backup tests and the backup benchmark: builds the images, and runs every
-// container with the same hardening infra/hardening.ts gives the stack (read-only root, all capabilities
-// dropped, no-new-privileges, numeric non-root user, memory/CPU/process limits, noexec tmpfs owned by the
-// uid, Docker's init as PID 1). Each Sandbox names its networks, volumes and containers uniquely and removes
-// all of them in cleanup(), which the suites call from after hooks, so a failed test leaves nothing behind.
+// Docker plumbing for the backup tests and the backup benchmark: builds the images FROM the base the program
+// records, and runs every container with the settings the program records for its containers (the dev stack,
+// captured under the mocks by tools/runtime/recorded.ts): user, read-only root, capabilities, security
+// options, memory/CPU/process/file limits, shm, init, tmpfs, logging, and the database's and the job's
+// environment and commands. Tests change only what they test (a smaller limit, a key, a schedule). Each
+// Sandbox names its networks, volumes and containers uniquely and removes all of them in cleanup(), which the
+// suites call from after hooks, so a failed test leaves nothing behind.
 import { spawn, spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ageIdentityFromSecretBytes, ageRecipientFromIdentity } from "../../../infra/age";
 import { BACKUP_DIR, DRILL_KEYRING_DIR, DRILL_REPORT_DIR } from "../../../infra/components/backup";
-import { DATABASE_BACKUP_USER, DATABASE_NAME, DATABASE_PORT, DATABASE_USER, POSTGRES_SETTINGS } from "../../../infra/components/database";
+import { DATABASE_BACKUP_USER, DATABASE_NAME, DATABASE_PORT, DATABASE_USER } from "../../../infra/components/database";
 import { IMAGE_USERS } from "../../../infra/components/images";
-import { DEFAULT_BASE_IMAGE, DEFAULT_RESOURCES } from "../../../infra/config";
+import type { CapturedStack } from "../../../tools/runtime/capture";
+import { containerSpec, ContainerCreateBody } from "../../../tools/runtime/engine-map";
+import { buildEnv } from "../../../tools/runtime/images";
+import { recordedBaseImage } from "../../../tools/runtime/recorded";
 
 export const ROOT = path.resolve(__dirname, "..", "..", "..");
 export const BACKUP_USER = IMAGE_USERS.backup;
@@ -103,28 +108,53 @@ export function ageKeyPair(): { identity: string; recipient: string } {
     return { identity, recipient: ageRecipientFromIdentity(identity) };
 }
 
-// --- images ----------------------------------------------------------------------------------------------
-let baseImage: string | undefined;
+// --- the program's record ------------------------------------------------------------------------------
+/** The program's containers the backup harness runs (resource names in the dev stack). */
+export type ProgramContainer = "database" | "backup-job" | "backup-drill";
 
-/** The base to build FROM: BULWARK_BASE_IMAGE, else the imported Debian base (images/base), else the pin. */
-export function baseImageRef(): string {
-    if (baseImage) {
-        return baseImage;
-    }
-    const local = process.env.BULWARK_BASE_IMAGE ?? "bulwark/debian-base:bookworm";
-    if (docker(["image", "inspect", local], { allowFail: true }).code === 0) {
-        return (baseImage = local);
-    }
-    const script = path.join(ROOT, "images", "base", "build-base.sh");
-    if (fs.existsSync(script)) {
-        const r = spawnSync("bash", [script], { encoding: "utf8", timeout: 900_000 });
-        const built = r.stdout.trim().split("\n").pop();
-        if (r.status === 0 && built) {
-            return (baseImage = built);
+let program: CapturedStack | undefined;
+
+/**
+ * The dev stack as the program registers it, with the base the images are built FROM (tools/runtime/recorded.ts).
+ * Captured once per process, in a child process because the harness is synchronous (a few seconds; the first
+ * run on a host also builds the debootstrap base).
+ */
+export function programStack(): CapturedStack {
+    if (program) return program;
+    const dir = fs.mkdtempSync("/tmp/bulwark-record-");
+    try {
+        const out = path.join(dir, "stack.json");
+        const r = spawnSync(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools", "runtime", "recorded.ts"), JSON.stringify({ configStack: "dev", stackName: "bkt" }), out],
+            { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 900_000 },
+        );
+        if (r.status !== 0 || !fs.existsSync(out)) {
+            throw new Error(`cannot record the program's dev stack (tools/runtime/recorded.ts exit ${r.status}): ${(r.stderr || String(r.error ?? "")).trim().split("\n").slice(-15).join("\n")}`);
         }
+        return (program = JSON.parse(fs.readFileSync(out, "utf8")) as CapturedStack);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
     }
-    return (baseImage = DEFAULT_BASE_IMAGE);
 }
+
+/** The Engine API create body the runtime harness maps the program's container to (tools/runtime/engine-map.ts). */
+export function programContainer(resourceName: ProgramContainer): ContainerCreateBody {
+    const c = programStack().containers.find((x) => x.resourceName === resourceName);
+    if (!c) {
+        throw new Error(`the program's dev stack has no container "${resourceName}" (has: ${programStack().containers.map((x) => x.resourceName).join(", ")})`);
+    }
+    return containerSpec(c.resourceName, c.inputs, { image: (ref) => ref }).body;
+}
+
+/** The environment the program gives a container, as a map. */
+export function programEnv(resourceName: ProgramContainer): Record<string, string> {
+    return Object.fromEntries((programContainer(resourceName).Env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+}
+
+// --- images ----------------------------------------------------------------------------------------------
+/** The base each image was built FROM, by tag: the BASE_IMAGE the program records (a test compares them). */
+export const builtFrom = new Map<string, string>();
 
 const built = new Map<string, string>();
 
@@ -135,8 +165,10 @@ export function buildImage(name: "backup" | "postgres"): string {
         return cached;
     }
     const tag = `bulwark/${name}:backup-test`;
-    docker(["build", "-q", "--build-arg", `BASE_IMAGE=${baseImageRef()}`, "-t", tag, path.join(ROOT, "images", name)], { timeoutMs: 900_000 });
+    const base = recordedBaseImage(programStack());
+    docker(["build", "-q", "--build-arg", `BASE_IMAGE=${base}`, "-t", tag, path.join(ROOT, "images", name)], { timeoutMs: 900_000, env: buildEnv(base, {}) as Record<string, string> });
     built.set(name, tag);
+    builtFrom.set(tag, base);
     return tag;
 }
 
@@ -149,6 +181,10 @@ export interface TmpfsSpec {
 export interface ContainerSpec {
     readonly name: string;
     readonly image: string;
+    /** The program's container whose recorded settings this one gets (default: the backup job's). */
+    readonly like?: ProgramContainer;
+    // Overrides of the recorded settings, for what a test tests (a smaller limit) or scaffolding the program
+    // does not have (the S3 stand-in). Unset, the recorded value applies.
     readonly user?: string;
     /** A network name, or "none". */
     readonly network: string;
@@ -164,24 +200,72 @@ export interface ContainerSpec {
     readonly command?: readonly string[];
 }
 
-/** `docker run` arguments with infra/hardening.ts's settings; env values travel in docker's environment. */
+const MB = 1024 * 1024;
+
+// HostConfig fields of the recorded body that `docker run` here does not take from the record, and why. Any
+// other field the mapping starts writing fails hardenedRunArgs until it is mapped or listed here.
+const NOT_FROM_RECORD: Readonly<Record<string, string>> = {
+    NetworkMode: "the sandbox's own networks",
+    Mounts: "the sandbox's own volumes (same targets, chosen by each helper)",
+    PortBindings: "none of these containers publishes ports",
+    RestartPolicy: "the fault tests stop, kill and restart containers themselves; Docker restarting them would race the tests",
+};
+const FROM_RECORD = ["ReadonlyRootfs", "Privileged", "CapAdd", "CapDrop", "SecurityOpt", "Memory", "MemorySwap", "NanoCpus", "Ulimits", "Init", "ShmSize", "Tmpfs", "LogConfig"];
+
+/** A recorded tmpfs option string with another size and owner (the program's options otherwise). */
+function tmpfsOptions(recorded: string, sizeMb: number, uid: string, gid: string): string {
+    return recorded.replace(/\bsize=[^,]*/, `size=${sizeMb}m`).replace(/\buid=\d+/, `uid=${uid}`).replace(/\bgid=\d+/, `gid=${gid}`);
+}
+
+/** `docker run` arguments with the program's recorded settings for `spec.like`; env values travel in docker's environment. */
 export function hardenedRunArgs(spec: ContainerSpec, label: string): string[] {
-    const user = spec.user ?? BACKUP_USER;
+    const recorded = programContainer(spec.like ?? "backup-job");
+    const h = recorded.HostConfig as Record<string, unknown> & typeof recorded.HostConfig;
+    for (const key of Object.keys(h)) {
+        if (!FROM_RECORD.includes(key) && !(key in NOT_FROM_RECORD)) {
+            throw new Error(`test/runtime/backup/harness.ts does not pass the recorded HostConfig.${key} to docker run: map it in hardenedRunArgs or say in NOT_FROM_RECORD why not`);
+        }
+    }
+    const user = spec.user ?? recorded.User;
+    if (!user) throw new Error(`the program records no user for ${spec.like ?? "backup-job"}`);
     const [uid, gid] = user.split(":");
-    const memory = spec.memoryMb ?? DEFAULT_RESOURCES.backup.memoryMb;
-    const nproc = spec.maxProcesses ?? 256;
-    const args = [
-        "run", "-d", "--name", spec.name, "--label", `${TEST_LABEL}=${label}`,
-        "--user", user, "--init", "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges:true",
-        "--memory", `${memory}m`, "--memory-swap", `${memory}m`, "--cpus", String(spec.cpus ?? DEFAULT_RESOURCES.backup.cpus),
-        "--ulimit", `nproc=${nproc}:${nproc}`, "--ulimit", "nofile=4096:4096",
-        "--network", spec.network,
-    ];
+    const memory = spec.memoryMb === undefined ? h.Memory : spec.memoryMb * MB;
+    // The program gives no swap on top of memory (memorySwap = memory); an override keeps that.
+    const swap = spec.memoryMb === undefined ? h.MemorySwap : memory;
+    const nanoCpus = spec.cpus === undefined ? h.NanoCpus : Math.round(spec.cpus * 1e9);
+    const args = ["run", "-d", "--name", spec.name, "--label", `${TEST_LABEL}=${label}`, "--user", user];
+    if (h.Init) args.push("--init");
+    if (h.ReadonlyRootfs) args.push("--read-only");
+    if (h.Privileged) args.push("--privileged");
+    for (const cap of h.CapDrop ?? []) args.push("--cap-drop", cap);
+    for (const cap of h.CapAdd ?? []) args.push("--cap-add", cap);
+    for (const opt of h.SecurityOpt ?? []) args.push("--security-opt", opt);
+    if (memory !== undefined) args.push("--memory", `${memory}b`);
+    if (swap !== undefined) args.push("--memory-swap", swap < 0 ? "-1" : `${swap}b`);
+    if (nanoCpus !== undefined) args.push("--cpus", String(nanoCpus / 1e9));
+    if (h.ShmSize !== undefined) args.push("--shm-size", `${h.ShmSize}b`);
+    for (const u of h.Ulimits ?? []) {
+        const [soft, hard] = u.Name === "nproc" && spec.maxProcesses !== undefined ? [spec.maxProcesses, spec.maxProcesses] : [u.Soft, u.Hard];
+        args.push("--ulimit", `${u.Name}=${soft}:${hard}`);
+    }
+    if (h.LogConfig) {
+        args.push("--log-driver", h.LogConfig.Type);
+        for (const [k, v] of Object.entries(h.LogConfig.Config)) args.push("--log-opt", `${k}=${v}`);
+    }
+    args.push("--network", spec.network);
     for (const alias of spec.aliases ?? []) {
         args.push("--network-alias", alias);
     }
-    for (const t of spec.tmpfs ?? []) {
-        args.push("--tmpfs", `${t.path}:rw,noexec,nosuid,nodev,size=${t.sizeMb}m,uid=${uid},gid=${gid},mode=0700`);
+    const recordedTmpfs = h.Tmpfs ?? {};
+    const template = Object.values(recordedTmpfs)[0];
+    if (spec.tmpfs) {
+        for (const t of spec.tmpfs) {
+            const base = recordedTmpfs[t.path] ?? template;
+            if (!base) throw new Error(`the program records no tmpfs for ${spec.like ?? "backup-job"} to take ${t.path}'s options from`);
+            args.push("--tmpfs", `${t.path}:${tmpfsOptions(base, t.sizeMb, uid, gid)}`);
+        }
+    } else {
+        for (const [where, options] of Object.entries(recordedTmpfs)) args.push("--tmpfs", `${where}:${options}`);
     }
     for (const v of spec.volumes ?? []) {
         args.push("--mount", `type=volume,source=${v.source},target=${v.target}${v.readOnly ? ",readonly" : ""}`);
@@ -194,6 +278,14 @@ export function hardenedRunArgs(spec: ContainerSpec, label: string): string[] {
     }
     args.push(spec.image, ...(spec.command ?? []));
     return args;
+}
+
+/** A recorded container's tmpfs list with some sizes changed (a test's smaller or larger scratch space). */
+export function programTmpfs(resourceName: ProgramContainer, sizesMb: Readonly<Record<string, number>>): TmpfsSpec[] {
+    return Object.entries(programContainer(resourceName).HostConfig.Tmpfs ?? {}).map(([where, options]) => ({
+        path: where,
+        sizeMb: sizesMb[where] ?? Number(/\bsize=(\d+)m/.exec(options)?.[1]),
+    }));
 }
 
 export class Sandbox {
@@ -259,62 +351,34 @@ export interface Database {
     readonly password: string;
     /** The backup job's read-only role's (DATABASE_BACKUP_USER). */
     readonly backupPassword: string;
-    /** "images/postgres" (the stack's own image) or "backup-image" (its server binaries, as uid 10501). */
+    /** Always "images/postgres", the stack's own image: there is no stand-in server. */
     readonly kind: string;
     /** Environment for the backup job's connection (infra/components/backup.ts). */
     readonly env: Record<string, string>;
 }
 
-// A PostgreSQL from the backup image's own server binaries: the fallback when images/postgres is absent or
-// does not build. Same role layout as the stack (superuser over the socket only, the application role with
-// a SCRAM password over the network), pgaudit preloaded, pgcrypto and pgaudit created.
-const FALLBACK_SERVER = String.raw`set -euo pipefail
-D=/var/lib/bulwark/scratch/pgdata
-if [ ! -s "$D/PG_VERSION" ]; then
-  umask 077
-  printf '%s\n' "$POSTGRES_PASSWORD" | initdb -D "$D" -U postgres --pwfile=/dev/stdin --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
-  echo "host all all 0.0.0.0/0 scram-sha-256" >> "$D/pg_hba.conf"
-  # Single-user mode: one statement per line, each in its own transaction (CREATE DATABASE needs that).
-  printf '%s\n' "CREATE ROLE $POSTGRES_USER LOGIN PASSWORD '$POSTGRES_PASSWORD';" "CREATE DATABASE $POSTGRES_DB OWNER $POSTGRES_USER;" | postgres --single -D "$D" postgres >/dev/null
-  printf '%s\n' "CREATE EXTENSION pgcrypto;" "CREATE EXTENSION pgaudit;" | postgres --single -D "$D" -c shared_preload_libraries=pgaudit "$POSTGRES_DB" >/dev/null
-fi
-unset POSTGRES_PASSWORD
-exec postgres -D "$D" -c listen_addresses='*' -c unix_socket_directories=/var/run/postgresql -c shared_preload_libraries=pgaudit -c pgaudit.log=ddl`;
-
 export interface DatabaseOptions {
     readonly memoryMb?: number;
     readonly cpus?: number;
-    /** Force the fallback server (BULWARK_BACKUP_TEST_DB=fallback does the same). */
-    readonly fallback?: boolean;
 }
 
 /** Starts the database on `network` with alias "database", as the stack does, and waits until it answers. */
 export async function startDatabase(box: Sandbox, network: string, opts: DatabaseOptions = {}): Promise<Database> {
     const password = crypto.randomBytes(18).toString("base64url");
     const backupPassword = crypto.randomBytes(18).toString("base64url");
-    const memoryMb = opts.memoryMb ?? DEFAULT_RESOURCES.database.memoryMb;
-    const cpus = opts.cpus ?? DEFAULT_RESOURCES.database.cpus;
-    const common = { network, aliases: ["database"], memoryMb, cpus, maxProcesses: 512 };
+    const common = { network, aliases: ["database"], like: "database" as const, memoryMb: opts.memoryMb, cpus: opts.cpus };
     const env = { PGHOST: "database", PGPORT: String(DATABASE_PORT), PGDATABASE: DATABASE_NAME, PGUSER: DATABASE_BACKUP_USER, PGPASSWORD: backupPassword };
-    const useFallback = opts.fallback || process.env.BULWARK_BACKUP_TEST_DB === "fallback" || !fs.existsSync(path.join(ROOT, "images", "postgres", "Dockerfile"));
-    let image: string | undefined;
-    if (!useFallback) {
-        try {
-            image = buildImage("postgres");
-        } catch (e) {
-            console.warn(`backup tests: images/postgres does not build, using the backup image's server (${(e as Error).message.slice(0, 200)})`);
-        }
-    }
-    if (image) {
+    // No stand-in server: a database image that does not build or start fails the suite, naming why.
+    const image = buildImage("postgres");
+    {
         const subnet = docker(["network", "inspect", network, "--format", "{{range .IPAM.Config}}{{.Subnet}}{{end}}"]).stdout.trim();
         const container = box.run({
             ...common,
             name: box.name("database"),
             image,
-            user: IMAGE_USERS.postgres,
             volumes: [{ source: box.volume("pgdata"), target: "/var/lib/postgresql/data" }],
-            tmpfs: [{ path: "/var/run/postgresql", sizeMb: 1 }, { path: "/tmp", sizeMb: 64 }],
             env: {
+                ...programEnv("database"),
                 PGDATA: "/var/lib/postgresql/data/pgdata",
                 POSTGRES_DB: DATABASE_NAME,
                 POSTGRES_USER: DATABASE_USER,
@@ -324,29 +388,16 @@ export async function startDatabase(box: Sandbox, network: string, opts: Databas
                 POSTGRES_HBA_CIDR: subnet,
                 POSTGRES_EXTENSIONS: "pgcrypto,pgaudit",
             },
-            command: ["postgres", ...Object.entries(POSTGRES_SETTINGS).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
+            command: programContainer("database").Cmd,
         });
         const db = { container, host: "database", password, backupPassword, kind: "images/postgres", env };
         try {
             await waitReady(db);
-            return db;
         } catch (e) {
-            console.warn(`backup tests: images/postgres did not become ready, using the backup image's server (${(e as Error).message.slice(0, 300)})`);
-            docker(["rm", "-f", container], { allowFail: true });
+            throw new Error(`images/postgres did not become ready: ${(e as Error).message}\n--- docker logs ${container} ---\n${logs(container).trimEnd().split("\n").slice(-30).join("\n")}`);
         }
+        return db;
     }
-    const container = box.run({
-        ...common,
-        name: box.name("database-fallback"),
-        image: buildImage("backup"),
-        volumes: [{ source: box.volume("pgdata-fallback"), target: SCRATCH_DIR }],
-        tmpfs: [{ path: "/var/run/postgresql", sizeMb: 1 }, { path: "/tmp", sizeMb: 64 }],
-        env: { POSTGRES_DB: DATABASE_NAME, POSTGRES_USER: DATABASE_USER, POSTGRES_PASSWORD: password },
-        command: ["bash", "-c", FALLBACK_SERVER],
-    });
-    const db = { container, host: "database", password, backupPassword, kind: "backup-image", env };
-    await waitReady(db);
-    return db;
 }
 
 export async function waitReady(db: Database, timeoutMs = 90_000): Promise<void> {
@@ -409,10 +460,11 @@ export function runBackupJob(box: Sandbox, o: BackupJobOptions, what = "backup")
         image: buildImage("backup"),
         network: o.network,
         aliases: ["backup"],
+        like: "backup-job",
         cpus: o.cpus,
         volumes: [{ source: o.volume, target: BACKUP_DIR }],
-        tmpfs: [{ path: "/tmp", sizeMb: 64 }],
         env: {
+            ...programEnv("backup-job"),
             ...o.db.env,
             BACKUP_DIR,
             BACKUP_AGE_RECIPIENT: o.recipient,
@@ -423,7 +475,7 @@ export function runBackupJob(box: Sandbox, o: BackupJobOptions, what = "backup")
             BACKUP_KEEP_MONTHLY: String(o.keep?.monthly ?? 6),
             ...o.extraEnv,
         },
-        command: ["backup-scheduler"],
+        command: programContainer("backup-job").Cmd,
     });
 }
 
@@ -441,24 +493,21 @@ export interface DrillOptions {
 }
 
 export function runDrill(box: Sandbox, o: DrillOptions, what = "restore-drill"): string {
-    const memoryMb = o.memoryMb ?? DEFAULT_RESOURCES.backup.memoryMb;
+    // A test that changes the drill's memory sizes its scratch tmpfs by the program's rule (infra/components/backup.ts).
+    const scratchMb = o.scratchMb ?? (o.memoryMb === undefined ? undefined : Math.max(256, o.memoryMb));
     return box.run({
         name: box.name(what),
         image: buildImage("backup"),
         network: "none",
-        memoryMb,
+        like: "backup-drill",
+        memoryMb: o.memoryMb,
         cpus: o.cpus,
-        maxProcesses: 512,
         volumes: [
             { source: o.volume, target: BACKUP_DIR, readOnly: true },
             { source: o.reports, target: DRILL_REPORT_DIR },
             ...(o.keyring ? [{ source: o.keyring, target: DRILL_KEYRING_DIR }] : []),
         ],
-        tmpfs: [
-            { path: "/tmp", sizeMb: 64 },
-            { path: "/var/run/postgresql", sizeMb: 1 },
-            { path: SCRATCH_DIR, sizeMb: o.scratchMb ?? Math.max(256, memoryMb) },
-        ],
+        tmpfs: scratchMb === undefined ? undefined : programTmpfs("backup-drill", { [SCRATCH_DIR]: scratchMb }),
         env: {
             BACKUP_DIR,
             DRILL_REPORT_DIR,
@@ -466,7 +515,7 @@ export function runDrill(box: Sandbox, o: DrillOptions, what = "restore-drill"):
             BACKUP_AGE_IDENTITY: o.identity,
             ...(o.keyring ? { DRILL_KEYRING_DIR } : {}),
         },
-        command: o.command ?? ["restore-drill-scheduler"],
+        command: o.command ?? programContainer("backup-drill").Cmd,
     });
 }
 
