@@ -10,7 +10,7 @@
 //   backup volume read-only; it never sees the database.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { LABELS } from "../../policies/lib/labels";
+import { AGE_IDENTITIES_CONTENTS, LABELS, VOLUME_CONTENTS_LABEL } from "../../policies/lib/labels";
 import { BackupRetention, ServiceResources } from "../config";
 import { HardenedContainer, LogRotation, ServiceProfile, VolumeMount } from "../hardening";
 import { DATABASE_BACKUP_USER, DATABASE_NAME, DATABASE_PORT } from "./database";
@@ -67,17 +67,19 @@ export class Backup extends pulumi.ComponentResource {
 
     constructor(name: string, args: BackupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bulwark:stack:Backup", name, {}, opts);
-        const volume = (suffix: string, volumeName: string) =>
+        const volume = (suffix: string, volumeName: string, labels: docker.types.input.VolumeLabel[] = []) =>
             new docker.Volume(
                 `${name}-${suffix}`,
-                { name: volumeName, labels: [{ label: LABELS.stack, value: args.stack }] },
+                { name: volumeName, labels: [{ label: LABELS.stack, value: args.stack }, ...labels] },
                 { parent: this, protect: args.protectData, retainOnDelete: true },
             );
         this.volume = volume("volume", `${args.stack}-backups`);
         this.drillReports = volume("drill-reports", `${args.stack}-drill-reports`);
-        this.drillKeys = args.drillKeyring ? volume("drill-keys", drillKeysVolumeName(args.stack)) : undefined;
         // Mounted in the drill alone: the keyring holds every past identity, so any other holder could read
-        // every backup (BAK-01).
+        // every backup (BAK-01). The label lets the policy pack hold the stack to that.
+        this.drillKeys = args.drillKeyring
+            ? volume("drill-keys", drillKeysVolumeName(args.stack), [{ label: VOLUME_CONTENTS_LABEL, value: AGE_IDENTITIES_CONTENTS }])
+            : undefined;
         const keyring: { volumes: VolumeMount[]; env: Record<string, string> } = this.drillKeys
             ? { volumes: [{ volume: this.drillKeys, path: DRILL_KEYRING_DIR, readOnly: false }], env: { DRILL_KEYRING_DIR } }
             : { volumes: [], env: {} };

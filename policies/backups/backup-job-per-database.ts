@@ -1,8 +1,11 @@
 // DB-03/BAK-01: every database has a backup job that can reach it and encrypts
 // to an age *public* key. Holding only the recipient, the job can write new backups but cannot decrypt old
-// ones, so a compromised backup container does not leak the backup history.
+// ones, so a compromised backup container does not leak the backup history. For the same reason the restore
+// drill's keyring (every identity the stack has had) is mounted in the drill alone.
 import { PolicyResource } from "@pulumi/policy";
+import { isUnknown } from "../lib/engine-values";
 import { markUndecided } from "../lib/inconclusive";
+import { AGE_IDENTITIES_CONTENTS, labelValue, VOLUME_CONTENTS_LABEL } from "../lib/labels";
 import { stackPolicy } from "../lib/policy";
 import {
     DATABASE_IMAGE_PATTERNS_SCHEMA,
@@ -17,10 +20,13 @@ import {
     roleOf,
     roleUnknown,
     undecidedEnv,
+    VOLUME_TYPE,
+    volumeMountsOf,
 } from "../lib/docker-refs";
 
 interface Config {
     backupRole: string;
+    drillRole: string;
     databaseImagePatterns: string[];
 }
 
@@ -63,14 +69,17 @@ export const backupJobPerDatabase = stackPolicy({
     description:
         "Each database container has a backup container (bulwark.role 'backup') on one of its networks, with a " +
         "BACKUP_SCHEDULE and a BACKUP_AGE_RECIPIENT that is an age public key (age1...); no backup container holds " +
-        "an age secret key (AGE-SECRET-KEY-...).",
+        "an age secret key (AGE-SECRET-KEY-...); the drill keyring volume (label bulwark.contents=age-identities) is " +
+        "mounted by no container but the restore drill (bulwark.role 'backup-drill').",
     remediationSteps:
         "Add the backup job (role 'backup') on the database's data network with BACKUP_SCHEDULE (cron) and " +
         "BACKUP_AGE_RECIPIENT set to the age recipient (public key). Keep the age identity only in the restore drill " +
-        "and offline; remove any AGE-SECRET-KEY value from the backup job's env.",
+        "and offline; remove any AGE-SECRET-KEY value from the backup job's env, and mount the drill keyring volume in the " +
+        "restore drill only.",
     configSchema: {
         properties: {
             backupRole: { type: "string", default: "backup", description: "bulwark.role of the backup job container" },
+            drillRole: { type: "string", default: "backup-drill", description: "bulwark.role of the restore-drill container, the one that may mount the drill keyring" },
             databaseImagePatterns: DATABASE_IMAGE_PATTERNS_SCHEMA,
         },
     },
@@ -96,6 +105,36 @@ export const backupJobPerDatabase = stackPolicy({
             }
             for (const problem of backupProblems(backup, (name) => undecidedEnv(args, backup.urn, name))) {
                 reportViolation(`[BAK-01] Backup container ${label} ${problem}. Set it in the backup job's env.`, backup.urn);
+            }
+        }
+
+        // The drill keyring holds the identity of every key the stack has had: a container that mounts it can read
+        // every backup, so only the drill may.
+        const keyrings = args.resources.filter(
+            (r) => r.type === VOLUME_TYPE && labelValue(r.props.labels, VOLUME_CONTENTS_LABEL) === AGE_IDENTITIES_CONTENTS,
+        );
+        const keyringNames = new Set(keyrings.map((v) => v.props.name).filter((n): n is string => typeof n === "string" && !isUnknown(n)));
+        const keyringNameUnknown = keyringNames.size < keyrings.length;
+        for (const c of keyrings.length > 0 ? containers : []) {
+            const props = containerProps(c);
+            if (roleOf(props) === config.drillRole) {
+                continue;
+            }
+            for (const mount of volumeMountsOf(props)) {
+                if (mount.volume !== undefined && keyringNames.has(mount.volume)) {
+                    if (roleUnknown(props)) {
+                        markUndecided(args, c.urn, "labels (is it the restore drill?)");
+                        continue;
+                    }
+                    reportViolation(
+                        `[BAK-01] Container ${containerLabel(props, c.name)} mounts the drill keyring volume '${mount.volume}' ` +
+                            `(\`${mount.field}\`), which holds the age identity of every key the stack has had, so it could decrypt ` +
+                            `every backup. Only the restore drill (role '${config.drillRole}') may mount it: remove the mount.`,
+                        c.urn,
+                    );
+                } else if (mount.volume === undefined || keyringNameUnknown) {
+                    markUndecided(args, c.urn, `${mount.field} (the drill keyring?)`);
+                }
             }
         }
 

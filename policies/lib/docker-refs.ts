@@ -23,6 +23,7 @@ export function validateContainer(
     );
 }
 export const NETWORK_TYPE = "docker:index/network:Network";
+export const VOLUME_TYPE = "docker:index/volume:Volume";
 
 /** The container properties the network, secret, app and backup policies read. */
 export interface ContainerProps {
@@ -34,6 +35,8 @@ export interface ContainerProps {
     readonly networksAdvanced?: unknown;
     readonly ports?: unknown;
     readonly publishAllPorts?: boolean;
+    readonly mounts?: unknown;
+    readonly volumes?: unknown;
 }
 
 export interface NetworkProps {
@@ -357,6 +360,39 @@ export function attachmentsOf(props: ContainerProps, networks: NetworkIndex, con
 /** A stable key for "the same network": the Network's URN when it resolves, else the raw reference. */
 export function networkKey(attachment: Attachment): string | undefined {
     return attachment.network?.urn ?? attachment.ref;
+}
+
+/** A named volume a container mounts: the field it is set in, and the volume's name (undefined: unknown until apply). */
+export interface VolumeMountRef {
+    readonly field: string;
+    readonly volume: string | undefined;
+}
+
+/**
+ * The named volumes a container mounts: `mounts` of type "volume" and `volumes` with a volumeName. Bind and tmpfs
+ * mounts are not volumes; a whole list unknown at preview is one unknown reference.
+ */
+export function volumeMountsOf(props: ContainerProps): VolumeMountRef[] {
+    const refs: VolumeMountRef[] = [];
+    const known = (value: unknown) => (typeof value === "string" && !isUnknown(value) ? value : undefined);
+    for (const [field, key, isVolume] of [
+        ["mounts", "source", (m: Record<string, unknown>) => m.type === "volume" || isUnknown(m.type)],
+        ["volumes", "volumeName", (v: Record<string, unknown>) => v.volumeName !== undefined && v.hostPath === undefined],
+    ] as const) {
+        const list = props[field];
+        if (isUnknown(list)) {
+            refs.push({ field, volume: undefined });
+        } else if (Array.isArray(list)) {
+            list.forEach((entry: unknown, i) => {
+                if (isUnknown(entry)) {
+                    refs.push({ field: `${field}[${i}]`, volume: undefined });
+                } else if (entry && typeof entry === "object" && isVolume(entry as Record<string, unknown>)) {
+                    refs.push({ field: `${field}[${i}].${key}`, volume: known((entry as Record<string, unknown>)[key]) });
+                }
+            });
+        }
+    }
+    return refs;
 }
 
 /** Formats a list for messages: ["a", "b"] -> "'a', 'b'". */

@@ -16,6 +16,13 @@ export const LABELS = {
 export const ROLES = ["edge-proxy", "app", "database", "backup", "backup-drill", "backup-uploader"] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * On a docker Volume: what it holds, where a policy must know. The restore drill's keyring holds the age identity
+ * of every key the stack has had, and only the drill may mount it.
+ */
+export const VOLUME_CONTENTS_LABEL = "bulwark.contents";
+export const AGE_IDENTITIES_CONTENTS = "age-identities";
+
 /** Docker provider labels are a list of {label, value}; this reads one whatever the list holds. */
 export function labelValue(labels: unknown, key: string): string | undefined {
     if (!Array.isArray(labels)) {

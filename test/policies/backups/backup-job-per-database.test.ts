@@ -1,5 +1,9 @@
 import * as assert from "node:assert/strict";
+import { DRILL_KEYRING_DIR, drillKeysVolumeName } from "../../../infra/components/backup";
 import { backupJobPerDatabase as policy } from "../../../policies/backups/backup-job-per-database";
+import { AGE_IDENTITIES_CONTENTS, VOLUME_CONTENTS_LABEL } from "../../../policies/lib/labels";
+import { EngineResource } from "../../../tools/analyzer/judge";
+import { UNKNOWN } from "../../../tools/analyzer/wire";
 import { runStackPolicy } from "../../../tools/analyzer/judge";
 import {
     AGE_SECRET_KEY,
@@ -9,15 +13,24 @@ import {
     network,
     prodStack,
     replace,
+    volume,
     withEnv,
+    withMount,
     withNetworks,
     withRole,
     withUnknownEnv,
     without,
+    withProps,
 } from "../fixtures/stack";
 
 const BACKUP = "backup-job";
 const DB = "database-container";
+const DRILL = "backup-drill";
+
+/** The dev stack with the drill keyring volume, mounted in the drill as the program does. */
+const KEYRING = drillKeysVolumeName("dev");
+const mountKeyring = (r: EngineResource) => withMount(r, KEYRING, DRILL_KEYRING_DIR);
+const withKeyring = () => [...replace(devStack(), DRILL, mountKeyring), volume("dev", "drill-keys", { [VOLUME_CONTENTS_LABEL]: AGE_IDENTITIES_CONTENTS })];
 
 describe("backup-job-per-database (DB-03, BAK-01)", () => {
     it("#1 compliant stacks (backup job on the data network, age recipient, schedule) pass", async () => {
@@ -99,5 +112,27 @@ describe("backup-job-per-database (DB-03, BAK-01)", () => {
         const outcome = await runStackPolicy(policy, resources);
         assert.deepEqual(outcome.violations, []);
         assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["envs[BACKUP_AGE_RECIPIENT]"]);
+    });
+
+    it("#12 the drill keyring volume (bulwark.contents=age-identities) mounted by any container but the restore drill is rejected on that container", async () => {
+        assert.deepEqual((await runStackPolicy(policy, withKeyring())).violations, []);
+        for (const holder of [BACKUP, "app-backend"]) {
+            const resources = replace(withKeyring(), holder, mountKeyring);
+            const { violations } = await runStackPolicy(policy, resources);
+            assert.equal(violations.length, 1, holder);
+            assert.equal(violations[0].urn, find(resources, holder).urn);
+            assert.match(violations[0].message, /\[BAK-01\] Container 'dev-\S+' mounts the drill keyring volume 'dev-drill-keys' \(`mounts\[0\]\.source`\)/);
+            assert.match(violations[0].message, /Only the restore drill \(role 'backup-drill'\) may mount it/);
+        }
+        // The label makes the keyring, not the name: an unlabelled volume may be mounted anywhere.
+        const unlabelled = [...replace(devStack(), BACKUP, mountKeyring), volume("dev", "drill-keys")];
+        assert.deepEqual((await runStackPolicy(policy, unlabelled)).violations, []);
+    });
+
+    it("#13 a mount whose volume is unknown at preview is not judged while a keyring exists", async () => {
+        const resources = replace(withKeyring(), BACKUP, (r) => withProps(r, { mounts: [{ type: "volume", source: UNKNOWN, target: "/backups" }] }));
+        const outcome = await runStackPolicy(policy, resources);
+        assert.deepEqual(outcome.violations, []);
+        assert.deepEqual(outcome.inconclusive.map((i) => [i.urn, i.field]), [[find(resources, BACKUP).urn, "mounts[0].source (the drill keyring?)"]]);
     });
 });
