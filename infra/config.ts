@@ -4,6 +4,7 @@ import { isIPv4, isIPv6 } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_CONTAINER_MEMORY_MB } from "../policies/lib/limits";
 import { CONFIG_NAMESPACE, DEFAULT_PUBLIC_PORTS } from "../policies/lib/stack-config";
+import { hostPathSensitivity, normalizeHostPath } from "../policies/lib/host-paths";
 import { ageRecipientFromIdentity, isAgeIdentity, isAgeRecipient } from "./age";
 import type { NonRootUser } from "./hardening";
 
@@ -82,7 +83,13 @@ export interface BulwarkConfig {
     readonly requestBodyLimitMb: number;
     readonly googleClientSecret?: pulumi.Output<string>;
     readonly logRotation: { readonly maxSizeMb: number; readonly maxFiles: number };
-    readonly alertWebhookUrl?: string;
+    /** Secret config: the URL usually carries a token (issue 13). */
+    readonly alertWebhookUrl?: pulumi.Output<string>;
+    /**
+     * A host directory, on a filesystem of its own that the operator mounted and sized, to hold the backup
+     * volume (a local bind volume), so backups cannot fill the disk the database lives on (issue 13).
+     */
+    readonly backupVolumeHostPath?: string;
 }
 
 /** Where raw config comes from: Pulumi's config in a program, a plain map in tests. */
@@ -491,9 +498,24 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
         maxFiles: checkNumber("logRotation.maxFiles", logRaw.maxFiles ?? 5, LIMITS.logMaxFiles.min, LIMITS.logMaxFiles.max, true),
     };
 
-    const alertWebhookUrl = raw("alertWebhookUrl");
-    if (alertWebhookUrl !== undefined && !/^https:\/\/[^\s]+$/.test(alertWebhookUrl)) {
-        problem("alertWebhookUrl", `must be an https URL, got ${JSON.stringify(alertWebhookUrl)}.`, "run `pulumi config set alertWebhookUrl https://hooks.example.com/...`.");
+    // The URL is a credential (its path or query holds the token): secret config only, and never echoed.
+    const alertWebhookUrl = secret("alertWebhookUrl");
+    const alertWebhookRaw = raw("alertWebhookUrl");
+    if (alertWebhookRaw !== undefined && !/^https:\/\/[^\s"\\]+$/.test(alertWebhookRaw)) {
+        problem("alertWebhookUrl", "must be an https URL without spaces, quotes or backslashes.", "run `pulumi config set --secret alertWebhookUrl https://hooks.example.com/...`.");
+    }
+
+    const backupVolumeHostPath = raw("backupVolumeHostPath");
+    if (backupVolumeHostPath !== undefined) {
+        const fix = "mount a filesystem of its own (a disk or LV sized for the backups) on the Docker host, e.g. at /srv/bulwark-backups, owned by the backup uid:gid with mode 0750 (README), then run `pulumi config set backupVolumeHostPath /srv/bulwark-backups`.";
+        if (!/^\/[A-Za-z0-9._\/-]+$/.test(backupVolumeHostPath) || normalizeHostPath(backupVolumeHostPath) !== backupVolumeHostPath) {
+            problem("backupVolumeHostPath", `must be an absolute, normalized host path of letters, digits, ".", "_", "-" and "/", got ${JSON.stringify(backupVolumeHostPath)}.`, fix);
+        } else {
+            const why = hostPathSensitivity(backupVolumeHostPath);
+            if (why) {
+                problem("backupVolumeHostPath", `${JSON.stringify(backupVolumeHostPath)} is ${why} (CON-09).`, fix);
+            }
+        }
     }
 
     if (problems.length > 0) {
@@ -526,5 +548,6 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
         googleClientSecret,
         logRotation,
         alertWebhookUrl,
+        backupVolumeHostPath,
     };
 }

@@ -85,6 +85,7 @@ export class BulwarkStack extends pulumi.ComponentResource {
                     kmsKeyArn: this.offsite.kmsKey.arn,
                 },
                 alertWebhookUrl: c.alertWebhookUrl,
+                volumeHostPath: c.backupVolumeHostPath,
                 resources: c.resources.backup,
                 logRotation,
                 protectData,

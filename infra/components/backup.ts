@@ -50,7 +50,10 @@ export interface BackupArgs {
     readonly drillSchedule: string;
     readonly retention: BackupRetention;
     readonly offsite?: OffsiteTarget;
-    readonly alertWebhookUrl?: string;
+    /** Secret: passed to curl on its stdin, never its command line. */
+    readonly alertWebhookUrl?: pulumi.Output<string>;
+    /** An operator-mounted host directory on a filesystem of its own for the backups (bulwark:backupVolumeHostPath). */
+    readonly volumeHostPath?: string;
     readonly resources: ServiceResources;
     readonly logRotation: LogRotation;
     readonly protectData: boolean;
@@ -73,7 +76,21 @@ export class Backup extends pulumi.ComponentResource {
                 { name: volumeName, labels: [{ label: LABELS.stack, value: args.stack }, ...labels] },
                 { parent: this, protect: args.protectData, retainOnDelete: true },
             );
-        this.volume = volume("volume", `${args.stack}-backups`);
+        // On its own size-limited filesystem when the operator gives one: a local bind volume (the local
+        // driver of Docker 20.10 has no size quota, and a tmpfs would not survive a reboot). A full backup disk
+        // then cannot stop the database, and backup-now's free-space check sees the real headroom.
+        this.volume = args.volumeHostPath
+            ? new docker.Volume(
+                  `${name}-volume`,
+                  {
+                      name: `${args.stack}-backups`,
+                      labels: [{ label: LABELS.stack, value: args.stack }],
+                      driver: "local",
+                      driverOpts: { type: "none", o: "bind", device: args.volumeHostPath },
+                  },
+                  { parent: this, protect: args.protectData, retainOnDelete: true },
+              )
+            : volume("volume", `${args.stack}-backups`);
         this.drillReports = volume("drill-reports", `${args.stack}-drill-reports`);
         // Mounted in the drill alone: the keyring holds every past identity, so any other holder could read
         // every backup (BAK-01). The label lets the policy pack hold the stack to that.
@@ -91,7 +108,7 @@ export class Backup extends pulumi.ComponentResource {
             resources: args.resources,
             logRotation: args.logRotation,
         };
-        const alert: Record<string, string> = args.alertWebhookUrl ? { ALERT_WEBHOOK_URL: args.alertWebhookUrl } : {};
+        const alert: Record<string, pulumi.Input<string>> = args.alertWebhookUrl ? { ALERT_WEBHOOK_URL: args.alertWebhookUrl } : {};
 
         this.job = new HardenedContainer(
             `${name}-job`,

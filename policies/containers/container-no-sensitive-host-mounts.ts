@@ -1,8 +1,8 @@
 // CON-09: a bind mount of a container runtime socket is root on the host, and a bind mount of a system path
 // lets the container read host secrets or rewrite the host.
-import * as path from "node:path";
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
+import { hostPathSensitivity, normalizeHostPath } from "../lib/host-paths";
 import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 
@@ -13,34 +13,8 @@ interface HostMountsConfig {
 /** Sockets that control a container runtime; the path can be anywhere, so they are matched by name. */
 const RUNTIME_SOCKETS = ["docker.sock", "containerd.sock", "podman.sock", "crio.sock"];
 
-/** Host paths that must not be mounted, nor any directory that contains them. */
-const SENSITIVE_PATHS = ["/", "/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/var/lib/docker", "/var/run", "/run"];
-
-/** Sensitive paths whose every sub-path is sensitive too (host config, kernel interfaces, devices, images). */
-const SENSITIVE_TREES = ["/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/var/lib/docker"];
-
-/** "/var/run//docker.sock/" and "/var/run/../run/docker.sock" name the same file as their normal form. */
-function normalizeHostPath(p: string): string {
-    const normal = path.posix.normalize(p.trim());
-    return normal.length > 1 ? normal.replace(/\/+$/, "") : normal;
-}
-
 function isRuntimeSocket(p: string): boolean {
     return RUNTIME_SOCKETS.some((s) => p.endsWith(s));
-}
-
-/** Why a host path is sensitive, or undefined when it is not. */
-function sensitivity(p: string): string | undefined {
-    if (SENSITIVE_PATHS.includes(p)) {
-        return "a sensitive host path";
-    }
-    const tree = SENSITIVE_TREES.find((t) => p.startsWith(`${t}/`));
-    if (tree) {
-        return `inside the sensitive host path ${tree}`;
-    }
-    // Mounting a parent (e.g. /var) exposes everything sensitive below it.
-    const inside = SENSITIVE_PATHS.filter((s) => s !== "/" && s.startsWith(`${p}/`));
-    return inside.length ? `a host directory containing ${inside.join(", ")}` : undefined;
 }
 
 interface HostBind {
@@ -106,7 +80,7 @@ export const containerNoSensitiveHostMounts = resourcePolicy({
                 );
                 continue;
             }
-            const why = sensitivity(hostPath);
+            const why = hostPathSensitivity(hostPath);
             if (why && !allowed.has(hostPath)) {
                 reportViolation(
                     `container bind-mounts "${bind.hostPath}" (\`${bind.field}\`), ${why}: remove the mount or use a ` +

@@ -105,6 +105,12 @@ describe("infra config validation (loadConfig)", () => {
             }
         });
 
+        it("accepts an alert webhook URL given as a secret, and a backup volume host path", () => {
+            const config = load("dev", { alertWebhookUrl: "https://hooks.example.com/T0/secret-token", backupVolumeHostPath: "/srv/bulwark-backups" });
+            assert.ok(config.alertWebhookUrl, "alertWebhookUrl");
+            assert.equal(config.backupVolumeHostPath, "/srv/bulwark-backups");
+        });
+
         it("accepts a version-tagged application image in dev", () => {
             assert.equal(load("dev", { backendImage: "ghcr.io/example/app:1.2.3" }).backendImage, "ghcr.io/example/app:1.2.3");
         });
@@ -388,6 +394,19 @@ describe("infra config validation (loadConfig)", () => {
         it("alertWebhookUrl: not https", () => {
             assertRejected("dev", { alertWebhookUrl: "http://hooks.example.com/bulwark" }, "alertWebhookUrl", { message: /https/ });
         });
+
+        // The URL carries the webhook's token (issue 13).
+        it("alertWebhookUrl: set in plain text instead of as a secret", () => {
+            const problem = assertRejected("dev", { alertWebhookUrl: "https://hooks.example.com/T0/secret-token" }, "alertWebhookUrl", { plainKeys: ["alertWebhookUrl"], message: /plain text.*SEC-01/ });
+            assert.match(problem.fix, /pulumi config set --secret alertWebhookUrl/);
+        });
+
+        for (const hostPath of ["srv/backups", "/srv/../etc/backups", "/srv//backups", "/srv/bulwark backups", "/etc/bulwark-backups", "/var/lib/docker/volumes/backups", "/var"]) {
+            it(`backupVolumeHostPath: ${JSON.stringify(hostPath)}`, () => {
+                const problem = assertRejected("dev", { backupVolumeHostPath: hostPath }, "backupVolumeHostPath");
+                assert.match(problem.fix, /pulumi config set backupVolumeHostPath \/srv\/bulwark-backups/);
+            });
+        }
 
         for (const user of ["0:0", "0:1000", "1000:0", "root", "1000"]) {
             it(`backend.user: ${JSON.stringify(user)}`, () => {

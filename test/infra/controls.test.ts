@@ -57,6 +57,7 @@ const CUSTOM_DEV: ConfigMap = {
     restoreDrillSchedule: "0 5 * * 6",
     backupRetention: JSON.stringify({ daily: 10, weekly: 6, monthly: 3 }),
     alertWebhookUrl: "https://alerts.example.net/hook",
+    backupVolumeHostPath: "/srv/bulwark-backups",
     googleClientSecret: `GOCSPX-${crypto.randomBytes(21).toString("base64url")}`,
 };
 
@@ -141,7 +142,7 @@ describe("infra controls: the program builds them", function () {
     before(async () => {
         dev = caseOf("dev", await runStack("dev"));
         custom = caseOf("dev (custom config)", await runStack("dev", CUSTOM_DEV));
-        prod = caseOf("prod", await runStack("prod"));
+        prod = caseOf("prod", await runStack("prod", { alertWebhookUrl: "https://hooks.example.com/bulwark" }));
     });
 
     // ---- containers: the hardening profile ---------------------------------------------------------------
@@ -352,7 +353,14 @@ describe("infra controls: the program builds them", function () {
             for (const k of [custom, prod]) {
                 assert.ok(k.config.alertWebhookUrl, k.label);
                 for (const c of k.run.containers().filter((x) => backupServices.includes(serviceOf(x)))) {
-                    assert.equal(envOf(c).ALERT_WEBHOOK_URL, k.config.alertWebhookUrl, `${k.label}/${serviceOf(c)}`);
+                    const url = envOf(c).ALERT_WEBHOOK_URL;
+                    assert.match(url, /^https:\/\//, `${k.label}/${serviceOf(c)}`);
+                    // Secret config, so the state encrypts the env entry that carries its token (issue 13).
+                    const entries: unknown[] = isSecretProperty(c.inputs.envs) ? [] : (c.inputs.envs as unknown[] | undefined) ?? [];
+                    assert.deepEqual(entries.filter((e) => !isSecretProperty(e) && String(e).includes(url)), [], `${k.label}/${serviceOf(c)}: the webhook URL is in plain state`);
+                }
+                if (k === custom) {
+                    assert.equal(envOf(k.run.container("backup")).ALERT_WEBHOOK_URL, CUSTOM_DEV.alertWebhookUrl);
                 }
             }
             assert.equal(dev.config.alertWebhookUrl, undefined);
@@ -834,6 +842,18 @@ describe("infra controls: the program builds them", function () {
                 const rule = unwrap(lifecycle.inputs.rules)[0];
                 assert.equal(rule.status, "Enabled", b.name);
                 assert.ok(rule.expiration.days > 0 && rule.noncurrentVersionExpiration.noncurrentDays > 0, b.name);
+            }
+        });
+
+        it("DB-03: with backupVolumeHostPath the backups volume binds the operator's own filesystem; without it, a plain local volume", () => {
+            const volumeOf = (k: Case) => k.run.volumes().find((v) => v.inputs.name === `${k.run.stack}-backups`);
+            const bound = volumeOf(custom);
+            assert.ok(bound, "no backups volume");
+            assert.equal(bound.inputs.driver, "local");
+            assert.deepEqual(unwrap(bound.inputs.driverOpts), { type: "none", o: "bind", device: CUSTOM_DEV.backupVolumeHostPath });
+            assert.equal(custom.run.optionsOf(bound).retainOnDelete, true);
+            for (const k of [dev, prod]) {
+                assert.equal(volumeOf(k)?.inputs.driverOpts, undefined, k.label);
             }
         });
 

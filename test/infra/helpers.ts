@@ -72,6 +72,8 @@ export interface ProdSecrets {
 
 /** Keys whose values are only accepted as Pulumi secrets. */
 export const SECRET_CONFIG_KEYS = ["tlsCertificate", "tlsPrivateKey", "googleClientSecret", "backupAgeIdentity"] as const;
+/** Secret config that no stack needs, set as a secret when a test gives it. */
+export const OPTIONAL_SECRET_CONFIG_KEYS = ["alertWebhookUrl"] as const;
 
 /** Fresh values for every secret a prod stack needs; generated per run, never kept in the repository. */
 export function generateProdSecrets(): ProdSecrets {
@@ -126,7 +128,7 @@ export function stackInput(stack: string, overrides: ConfigMap = {}, plainKeys: 
             config[key] = value;
         }
     }
-    const secretKeys = SECRET_CONFIG_KEYS.filter((k) => config[k] !== undefined && !plainKeys.includes(k));
+    const secretKeys = [...SECRET_CONFIG_KEYS, ...OPTIONAL_SECRET_CONFIG_KEYS].filter((k) => config[k] !== undefined && !plainKeys.includes(k));
     return { stack, config, secretKeys, secrets };
 }
 

@@ -80,7 +80,8 @@ describe("backup faults (real engine)", function () {
         sqlOk(db, "DROP TABLE big");
     });
 
-    it("fails loudly when the backup volume is full, and keeps older backups intact and verifiable", async () => {
+    it("refuses a backup the volume has no room for before writing anything, alerts, and keeps older backups intact and verifiable", async () => {
+        // A 2 MB size-limited filesystem as the backup volume: what bulwark:backupVolumeHostPath gives in production.
         const small = box.volume("small-backups", 2);
         // An alert webhook that cannot be reached (the data network has no way out) must not change the outcome.
         const fullJob = runBackupJob(
@@ -90,22 +91,26 @@ describe("backup faults (real engine)", function () {
         );
         const ok = backupNow(fullJob);
         assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+        const checked = ok.events.find((e) => e.event === "space_checked");
+        assert.ok(checked && Number(checked.freeBytes) >= Number(checked.neededBytes), `a passing run logs its headroom: ${ok.stdout}`);
         const [older] = backups(fullJob);
 
-        // ~3 MB of random bytes: their dump does not compress below the 2 MB the volume has.
-        sqlOk(db, "CREATE TABLE noise AS SELECT g AS id, gen_random_bytes(1024) AS r FROM generate_series(1, 3000) g");
+        // ~6 MB of random bytes: their dump does not compress, and the estimate says it cannot fit in 2 MB.
+        sqlOk(db, "CREATE TABLE noise AS SELECT g AS id, gen_random_bytes(1024) AS r FROM generate_series(1, 6000) g");
         const full = backupNow(fullJob);
         assert.equal(full.code, 1, full.stdout + full.stderr);
         const failed = full.events.find((e) => e.event === "backup_failed");
         assert.ok(failed, full.stdout);
-        assert.equal(failed.stage, "write");
-        assert.match(String(failed.reason), /backup volume is full \(No space left on device\)/);
+        assert.equal(failed.stage, "space", "refused by the check, not by a full disk mid-dump");
+        assert.match(String(failed.reason), /not enough free space on the backup volume: about \d+ MiB needed, \d+ MiB free; nothing was written and every older backup is kept/);
+        assert.match(String(failed.detail), /bulwark:backupVolumeHostPath/);
+        assert.ok(!full.events.some((e) => e.event === "partial_removed" || e.event === "backup_removed"), "nothing was written or removed");
         assert.ok(full.events.some((e) => e.event === "alert_failed"), "the alert was tried, and its failure logged");
-        assert.deepEqual(listBackupDir(fullJob), [`${older}.dump.zst.age`, `${older}.json`], "no partial file is left");
+        assert.deepEqual(listBackupDir(fullJob), [`${older}.dump.zst.age`, `${older}.json`], "no partial file, no removal");
         assert.ok(verifies(fullJob, older), "the older backup still matches its manifest");
         const health = exec(fullJob, ["/usr/local/bin/healthcheck", "backup"]);
         assert.equal(health.code, 1);
-        assert.match(health.stdout, /the last backup failed: the backup volume is full/);
+        assert.match(health.stdout, /the last backup failed: not enough free space on the backup volume/);
 
         // The older backup still restores; the drill reads the same (still mounted) tmpfs volume.
         const smallDrill = runDrill(box, { volume: small, reports: box.volume("small-reports"), identity: keys.identity }, "drill-small");

@@ -109,9 +109,19 @@ alert() {
     body=$(jq -nc --arg event "$event" --arg component "${COMPONENT:-backup}" --arg host "${HOSTNAME:-}" \
         --arg time "$(now_iso)" --argjson details "$details" \
         '{source: "bulwark-backup", event: $event, component: $component, host: $host, time: $time, details: $details}') || return 0
+    # The URL carries the webhook's token: it reaches curl as a config line on its stdin (printf is a builtin),
+    # never on a command line that /proc/PID/cmdline and `ps` show. A line break would start a second curl
+    # option, so such a URL is refused (issue 13).
+    local url=$ALERT_WEBHOOK_URL
+    if [[ $url == *[$'\n\r']* ]]; then
+        log warn alert_failed alert "$event" note "ALERT_WEBHOOK_URL contains a line break; no alert was sent"
+        return 0
+    fi
+    url=${url//\\/\\\\}
+    url=${url//\"/\\\"}
     # In the background and waited for, so a SIGTERM meanwhile is handled at once.
-    curl -fsS -o /dev/null --max-time "${ALERT_TIMEOUT_SECONDS:-10}" --retry 1 --retry-max-time 15 \
-        -H 'Content-Type: application/json' --data-binary "$body" "$ALERT_WEBHOOK_URL" 2>/dev/null &
+    printf 'url = "%s"\n' "$url" | curl -K - -fsS -o /dev/null --max-time "${ALERT_TIMEOUT_SECONDS:-10}" --retry 1 --retry-max-time 15 \
+        -H 'Content-Type: application/json' --data-binary "$body" 2>/dev/null &
     if wait $!; then
         log info alert_sent alert "$event"
     else
