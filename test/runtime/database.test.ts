@@ -113,6 +113,12 @@ describe("postgres entrypoint (real engine)", function () {
             for (const secret of [first.app, second.app, second.backup]) {
                 assert.ok(!text.includes(secret), "a password reached the log or the command line");
             }
+            // The server itself does not carry them (SEC-03): the entrypoint unsets them before it execs postgres.
+            const pid = exec(db, ["sh", "-c", 'head -n 1 "$PGDATA/postmaster.pid"']).stdout.trim();
+            const environ = exec(db, ["cat", `/proc/${pid}/environ`]);
+            assert.equal(environ.code, 0, environ.stderr);
+            assert.match(environ.stdout, /PGDATA=/);
+            assert.ok(!environ.stdout.includes(second.app) && !environ.stdout.includes(second.backup), "the server's environment holds a password");
             database = db;
             passwords = second;
         });
