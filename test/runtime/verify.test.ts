@@ -28,7 +28,7 @@ describeLive("runtime: npm run verify against the stack", function () {
         assert.deepEqual(failing(rows), [], describeRows(failing(rows)));
         const containers = new Set(rows.map((r) => r.target));
         for (const spec of s.run.specs.values()) assert.ok(containers.has(spec.name), `no rows for ${spec.name}`);
-        for (const name of ["user-non-root", "read-only-root", "tls-1.0-refused", "hsts", "cookie-flags", "auth-rate-limit", "db-password-encryption", "db-no-host-login", "backup-newest", "backup-retention", "restore-drill-last", "secrets-not-in-args-or-labels"]) {
+        for (const name of ["user-non-root", "read-only-root", "tls-1.0-refused", "hsts", "cookie-flags", "auth-rate-limit", "db-password-encryption", "db-no-host-login", "backup-newest", "backup-retention", "restore-drill-last", "secrets-not-in-args-or-labels", "db-app-login", "db-backup-login"]) {
             assert.ok(rows.some((r) => r.check === name), `no ${name} row`);
         }
     });
@@ -51,6 +51,39 @@ describeLive("runtime: npm run verify against the stack", function () {
         const last = rows.find((r) => r.check === "restore-drill-last");
         assert.equal(last?.result, "pass", last?.detail);
         assert.match(last?.detail ?? "", /^passed \d+ min ago on bulwark-/);
+    });
+
+    it("DB-01: fails db-app-login when the server no longer takes the application's password (a kept volume after destroy + up)", async function () {
+        this.timeout(180_000);
+        const byRole = (role: string) => [...s.run.specs.values()].find((spec) => spec.body.Labels?.["bulwark.role"] === role);
+        const db = byRole("database");
+        const app = [...s.run.specs.values()].find((spec) => (spec.body.Env ?? []).some((e: string) => e.startsWith("DATABASE_URL=")));
+        assert.ok(db && app, "the stack has a database and an app holding DATABASE_URL");
+        const appUrl = new URL((app.body.Env as string[]).find((e) => e.startsWith("DATABASE_URL="))!.slice("DATABASE_URL=".length));
+        const role = decodeURIComponent(appUrl.username);
+        // As the superuser over the local socket; the new password comes through the exec's environment.
+        const setPassword = (password: string) =>
+            // psql interpolates variables only in a script, not in -c commands: the SQL comes on stdin.
+            s.engine.exec(db.name, ["sh", "-c", [
+                `psql --no-psqlrc -h /var/run/postgresql -U postgres -d postgres -v ON_ERROR_STOP=1 -v role=${role} <<'SQL'`,
+                "\\getenv pw NEW_PASSWORD",
+                "ALTER ROLE :\"role\" PASSWORD :'pw';",
+                "SQL",
+            ].join("\n")], { env: [`NEW_PASSWORD=${password}`] });
+        const changed = await setPassword(`other-${Date.now()}-password-not-the-apps`);
+        assert.equal(changed.exitCode, 0, changed.stderr);
+        try {
+            const { rows } = await runVerify({ engine: s.engine, stack: s.stackName });
+            const login = rows.find((r) => r.check === "db-app-login");
+            assert.equal(login?.result, "fail", login?.detail);
+            assert.match(login?.detail ?? "", /password authentication failed/);
+            assert.doesNotMatch(login?.detail ?? "", new RegExp(decodeURIComponent(appUrl.password)), "the password stays out of the report");
+        } finally {
+            const restored = await setPassword(decodeURIComponent(appUrl.password));
+            assert.equal(restored.exitCode, 0, restored.stderr);
+        }
+        const { rows } = await runVerify({ engine: s.engine, stack: s.stackName });
+        assert.equal(rows.find((r) => r.check === "db-app-login")?.result, "pass");
     });
 
     it("fails exactly the read-only row of a stack container started without --read-only (CLI, --json, exit 1)", async function () {

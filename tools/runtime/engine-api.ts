@@ -119,13 +119,14 @@ export class Engine {
     }
 
     /** Runs a command in a running container (as the container's user unless `user` is given). */
-    async exec(id: string, cmd: readonly string[], opts: { user?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+    async exec(id: string, cmd: readonly string[], opts: { user?: string; timeoutMs?: number; env?: readonly string[] } = {}): Promise<ExecResult> {
         const created = await this.request<{ Id: string }>("POST", `/containers/${encodeURIComponent(id)}/exec`, {
             AttachStdout: true,
             AttachStderr: true,
             Tty: false,
             Cmd: cmd,
             ...(opts.user ? { User: opts.user } : {}),
+            ...(opts.env ? { Env: opts.env } : {}),
         });
         const res = await this.raw("POST", `/exec/${created.Id}/start`, { Detach: false, Tty: false }, undefined, opts.timeoutMs ?? 60_000);
         if (res.status !== 200) {

@@ -5,6 +5,7 @@ import { Engine } from "../runtime/engine-api";
 import { CONTAINER_CHECKS, DATABASE_CHECKS, PROXY_CONTAINER_PORTS, readDatabaseFacts, row, Row, STACK_CHECKS } from "./checks";
 import { BACKUP_CHECKS, readBackupFacts, SECRET_EXPOSURE_CHECK } from "./backups";
 import { ContainerInfo, envValue, loadStackState, StackState } from "./containers";
+import { LOGIN_CHECKS, runLoginCheck } from "./logins";
 import { DATABASE_HOST_CHECK, NETWORK_CHECKS, ProxyTarget } from "./network";
 
 export interface VerifyOptions {
@@ -86,6 +87,10 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyResult> {
 
     if (state.containers.length) {
         for (const c of state.containers) rows.push(row(SECRET_EXPOSURE_CHECK, c.name, SECRET_EXPOSURE_CHECK.run(c)));
+        for (const check of LOGIN_CHECKS) {
+            const { target, outcome } = await runLoginCheck(opts.engine, state, check);
+            rows.push(row(check, target, outcome));
+        }
         try {
             const facts = await readBackupFacts(opts.engine, state);
             for (const check of BACKUP_CHECKS) rows.push(row(check, facts.job?.name ?? `stack ${opts.stack}`, check.run(facts)));
