@@ -88,7 +88,7 @@ export function isAgeIdentity(text: string): boolean {
 }
 
 /** The identity's line, with age-keygen's comment lines dropped. */
-function identityLine(text: string): string {
+export function identityLine(text: string): string {
     return text.trim().split(/\r?\n/).filter((l) => !l.startsWith("#"))[0] ?? "";
 }
 

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MAX_CONTAINER_MEMORY_MB } from "../policies/lib/limits";
 import { CONFIG_NAMESPACE, DEFAULT_PUBLIC_PORTS } from "../policies/lib/stack-config";
 import { hostPathSensitivity, normalizeHostPath } from "../policies/lib/host-paths";
-import { ageRecipientFromIdentity, isAgeIdentity, isAgeRecipient } from "./age";
+import { ageRecipientFromIdentity, identityLine, isAgeIdentity, isAgeRecipient } from "./age";
 import type { NonRootUser } from "./hardening";
 
 export const NAMESPACE = CONFIG_NAMESPACE;
@@ -442,7 +442,9 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
     } else if (ageRecipientFromIdentity(identityText) !== recipient) {
         problem("backupAgeRecipient", "does not match backupAgeIdentity: backups would be encrypted to a key the restore drill cannot open.", "set both from the same key file: `age-keygen -y backup.key` gives the recipient.");
     } else if (identity) {
-        backupAge = { recipient, identity };
+        // `pulumi config set --secret backupAgeIdentity < backup.key` keeps age-keygen's comment lines; the drill
+        // takes exactly one identity line.
+        backupAge = { recipient, identity: identity.apply(identityLine) };
     }
 
     const offsiteRaw = object("offsiteBackup");

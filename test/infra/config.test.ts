@@ -13,7 +13,7 @@ import {
     NAMESPACE,
     SERVICES,
 } from "../../infra/config";
-import { ConfigMap, generateAgeKeyPair, mapSource, pemBlock, runProgram, SECRET_CONFIG_KEYS, stackInput } from "./helpers";
+import { ConfigMap, envOf, generateAgeKeyPair, mapSource, pemBlock, runProgram, runStack, SECRET_CONFIG_KEYS, stackInput } from "./helpers";
 
 type StackKind = "dev" | "prod";
 
@@ -309,6 +309,14 @@ describe("infra config validation (loadConfig)", () => {
 
         it("backupAgeIdentity: missing while a recipient is set", () => {
             assertRejected("dev", { backupAgeRecipient: generateAgeKeyPair().recipient }, "backupAgeIdentity", { message: /BAK-03/ });
+        });
+
+        it("backupAgeIdentity: an age-keygen file, comment lines and all, reaches the drill as its identity line alone", async () => {
+            // README: `pulumi config set --secret backupAgeIdentity < backup.key`; the drill takes exactly one line.
+            const pair = generateAgeKeyPair();
+            const keyFile = `# created: 2026-11-28T05:00:00Z\n# public key: ${pair.recipient}\n${pair.identity}\n`;
+            const run = await runStack("prod", { backupAgeRecipient: pair.recipient, backupAgeIdentity: keyFile });
+            assert.equal(envOf(run.container("restore-drill")).BACKUP_AGE_IDENTITY, pair.identity);
         });
 
         it("backupAgeIdentity: not an age secret key", () => {
