@@ -4,6 +4,7 @@
 // say (image, user, writable paths, networks, health check); the security settings are not theirs to change.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { isSecretEnvName } from "../policies/lib/secret-names";
 import { ControlId } from "../policies/controls";
 import { LABELS, Role } from "../policies/lib/labels";
 import { ServiceResources } from "./config";
@@ -103,6 +104,16 @@ export function hardenedContainerArgs(p: ServiceProfile): docker.ContainerArgs {
     const controls = [...new Set([...PROFILE_CONTROLS, ...(p.controls ?? [])])].sort();
     const [uid, gid] = p.user.split(":");
     const env = Object.entries(p.env ?? {});
+    // SEC-01: the pack sees values, not where they came from (@pulumi/policy unwraps secrets before a policy
+    // runs), so a strong-looking secret written in code passes it. Here the source is still visible: a secret
+    // must arrive as an Output (from @pulumi/random or secret config), never as a string literal.
+    const literal = env.filter(([k, v]) => isSecretEnvName(k) && typeof v === "string").map(([k]) => k);
+    if (literal.length > 0) {
+        throw new Error(
+            `${p.stack}-${p.service}: env ${literal.join(", ")} ${literal.length > 1 ? "are" : "is a"} string literal${literal.length > 1 ? "s" : ""} in code (SEC-01). ` +
+                "Generate the value with @pulumi/random or read it with config.requireSecret, and pass the Output.",
+        );
+    }
     return {
         name: `${p.stack}-${p.service}`,
         image: p.image,

@@ -4,16 +4,14 @@
 // secret config and pass. Messages name the variable only: the value must never reach a log.
 import { resourcePolicy } from "../lib/policy";
 import { containerLabel, envsOf, validateContainer } from "../lib/docker-refs";
+import { isSecretEnvName } from "../lib/secret-names";
+
+export { SECRET_NAME } from "../lib/secret-names";
 
 interface Config {
     minSecretLength: number;
     ignoredNames: string[];
 }
-
-/** Env names that hold secrets. */
-export const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL)/i;
-/** Names that match SECRET_NAME but hold a path, a lifetime or a setting, not the secret itself. */
-const NOT_A_SECRET = /(_FILE|_PATH|_DIR|_TTL|_TTL_SECONDS|_SECONDS|_LENGTH|_ENCRYPTION|_METHOD|_ALGORITHM|_ENABLED|_URL)$/i;
 
 /** Words of a placeholder; matched against whole tokens so that random values do not trip them by chance. */
 const PLACEHOLDER_WORDS = new Set([
@@ -84,7 +82,7 @@ export const secretEnvNotInline = resourcePolicy({
             if (value === undefined || config.ignoredNames.includes(name)) {
                 continue; // unknown at preview: generated or secret config
             }
-            if (SECRET_NAME.test(name) && !NOT_A_SECRET.test(name)) {
+            if (isSecretEnvName(name)) {
                 const why = weakness(value, config.minSecretLength);
                 if (why) {
                     reportViolation(`[SEC-01] Container ${label}: env ${name} ${why}, so it looks hand-written or too weak. ${fix}`);

@@ -49,6 +49,16 @@ describe("infra hardening profile (hardenedContainerArgs)", () => {
         assert.deepEqual(args.tmpfs, { "/tmp": "rw,noexec,nosuid,nodev,size=32m,uid=12345,gid=23456,mode=0700" });
     });
 
+    it("SEC-01: refuses a secret written in code (a string literal under a secret's name), naming it and the fix", () => {
+        // The pack cannot tell this apart from a generated value: @pulumi/policy unwraps secrets before policies run.
+        assert.throws(
+            () => hardenedContainerArgs(sampleProfile({ env: { SECRET_KEY_BASE: "3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e2b4d6f0a9c1e3b5d7f9a2c4e6b8d0f1a" } })),
+            /env SECRET_KEY_BASE is a string literal in code \(SEC-01\).*@pulumi\/random.*requireSecret/,
+        );
+        // The same value as an Output (generated or secret config), and literal settings about a secret, pass.
+        hardenedContainerArgs(sampleProfile({ env: { SECRET_KEY_BASE: pulumi.secret("generated"), JWT_ACCESS_TTL_SECONDS: "900", POSTGRES_PASSWORD_FILE: "/run/pw" } }));
+    });
+
     it("drops every capability, adds back only what the profile grants, is never privileged and sets no-new-privileges", () => {
         const plain = hardenedContainerArgs(sampleProfile());
         assert.deepEqual(plain.capabilities, { drops: ["ALL"], adds: [] });

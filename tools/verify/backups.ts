@@ -2,7 +2,7 @@
 // restore drill's result, read from the backup volumes through the backup containers themselves (formats in
 // images/backup/README.md). Each definition names its controls in a `controls: [...]` literal.
 import type { ControlId } from "../../policies/controls";
-import { SECRET_NAME } from "../../policies/secrets/secret-env-not-inline";
+import { SECRET_NAME } from "../../policies/lib/secret-names";
 import { Engine } from "../runtime/engine-api";
 import { Outcome } from "./checks";
 import { ContainerInfo, envValue, StackState } from "./containers";
