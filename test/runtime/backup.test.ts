@@ -144,8 +144,10 @@ describe("backup job and restore drill (real engine)", function () {
 
         // Damage the three newest; with daily 1 and nothing else, the counts keep only G, but C is the newest
         // backup that still matches its manifest, so it stays too.
+        // Byte 100 inverted, so the file surely changes (writing a fixed byte left it intact 1 time in 256).
+        const invertByte100 = String.raw`b=$(od -An -tu1 -j100 -N1 "$1") && printf "$(printf '\\%03o' $((b ^ 255)))" | dd of="$1" bs=1 seek=100 conv=notrunc status=none`;
         for (const s of [stamps.G, stamps.F, stamps.D]) {
-            const damage = exec(rjob, ["bash", "-c", `printf 'X' | dd of=${BACKUP_DIR}/${name(s)}.dump.zst.age bs=1 seek=100 conv=notrunc status=none`]);
+            const damage = exec(rjob, ["bash", "-c", invertByte100, "damage", `${BACKUP_DIR}/${name(s)}.dump.zst.age`]);
             assert.equal(damage.code, 0, damage.stderr);
         }
         const r = exec(rjob, ["backup-rotate"], { BACKUP_KEEP_DAILY: "1", BACKUP_KEEP_WEEKLY: "0", BACKUP_KEEP_MONTHLY: "0" });

@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ageIdentityFromSecretBytes, ageRecipientFromIdentity } from "../../../infra/age";
 import { BACKUP_DIR, DRILL_KEYRING_DIR, DRILL_REPORT_DIR } from "../../../infra/components/backup";
-import { DATABASE_BACKUP_USER, DATABASE_NAME, DATABASE_PORT, DATABASE_USER } from "../../../infra/components/database";
+import { DATABASE_NAME, DATABASE_USER } from "../../../infra/components/database";
 import { IMAGE_USERS } from "../../../infra/components/images";
 import type { CapturedStack } from "../../../tools/runtime/capture";
 import { containerSpec, ContainerCreateBody } from "../../../tools/runtime/engine-map";
@@ -145,6 +145,17 @@ export function programContainer(resourceName: ProgramContainer): ContainerCreat
         throw new Error(`the program's dev stack has no container "${resourceName}" (has: ${programStack().containers.map((x) => x.resourceName).join(", ")})`);
     }
     return containerSpec(c.resourceName, c.inputs, { image: (ref) => ref }).body;
+}
+
+/** The network aliases the program gives a container on its (first) network. */
+export function programAliases(resourceName: ProgramContainer): string[] {
+    const endpoints = Object.values(programContainer(resourceName).NetworkingConfig?.EndpointsConfig ?? {});
+    return endpoints[0]?.Aliases ?? [];
+}
+
+/** The volumes the program mounts into a container (targets and read-only flags; the sandbox picks the sources). */
+export function programMounts(resourceName: ProgramContainer): { Target: string; ReadOnly: boolean }[] {
+    return programContainer(resourceName).HostConfig.Mounts ?? [];
 }
 
 /** The environment the program gives a container, as a map. */
@@ -353,7 +364,7 @@ export interface Database {
     readonly backupPassword: string;
     /** Always "images/postgres", the stack's own image: there is no stand-in server. */
     readonly kind: string;
-    /** Environment for the backup job's connection (infra/components/backup.ts). */
+    /** What the backup job's connection needs beyond the program's record: the test's password for the backup role. */
     readonly env: Record<string, string>;
 }
 
@@ -366,38 +377,30 @@ export interface DatabaseOptions {
 export async function startDatabase(box: Sandbox, network: string, opts: DatabaseOptions = {}): Promise<Database> {
     const password = crypto.randomBytes(18).toString("base64url");
     const backupPassword = crypto.randomBytes(18).toString("base64url");
-    const common = { network, aliases: ["database"], like: "database" as const, memoryMb: opts.memoryMb, cpus: opts.cpus };
-    const env = { PGHOST: "database", PGPORT: String(DATABASE_PORT), PGDATABASE: DATABASE_NAME, PGUSER: DATABASE_BACKUP_USER, PGPASSWORD: backupPassword };
     // No stand-in server: a database image that does not build or start fails the suite, naming why.
     const image = buildImage("postgres");
-    {
-        const subnet = docker(["network", "inspect", network, "--format", "{{range .IPAM.Config}}{{.Subnet}}{{end}}"]).stdout.trim();
-        const container = box.run({
-            ...common,
-            name: box.name("database"),
-            image,
-            volumes: [{ source: box.volume("pgdata"), target: "/var/lib/postgresql/data" }],
-            env: {
-                ...programEnv("database"),
-                PGDATA: "/var/lib/postgresql/data/pgdata",
-                POSTGRES_DB: DATABASE_NAME,
-                POSTGRES_USER: DATABASE_USER,
-                POSTGRES_PASSWORD: password,
-                POSTGRES_BACKUP_USER: DATABASE_BACKUP_USER,
-                POSTGRES_BACKUP_PASSWORD: backupPassword,
-                POSTGRES_HBA_CIDR: subnet,
-                POSTGRES_EXTENSIONS: "pgcrypto,pgaudit",
-            },
-            command: programContainer("database").Cmd,
-        });
-        const db = { container, host: "database", password, backupPassword, kind: "images/postgres", env };
-        try {
-            await waitReady(db);
-        } catch (e) {
-            throw new Error(`images/postgres did not become ready: ${(e as Error).message}\n--- docker logs ${container} ---\n${logs(container).trimEnd().split("\n").slice(-30).join("\n")}`);
-        }
-        return db;
+    const subnet = docker(["network", "inspect", network, "--format", "{{range .IPAM.Config}}{{.Subnet}}{{end}}"]).stdout.trim();
+    const [pgdata] = programMounts("database");
+    const container = box.run({
+        name: box.name("database"),
+        image,
+        network,
+        aliases: programAliases("database"),
+        like: "database",
+        memoryMb: opts.memoryMb,
+        cpus: opts.cpus,
+        volumes: [{ source: box.volume("pgdata"), target: pgdata.Target }],
+        // The program's environment; the test knows its own passwords, and pg_hba admits the sandbox's subnet.
+        env: { ...programEnv("database"), POSTGRES_PASSWORD: password, POSTGRES_BACKUP_PASSWORD: backupPassword, POSTGRES_HBA_CIDR: subnet },
+        command: programContainer("database").Cmd,
+    });
+    const db = { container, host: "database", password, backupPassword, kind: "images/postgres", env: { PGPASSWORD: backupPassword } };
+    try {
+        await waitReady(db);
+    } catch (e) {
+        throw new Error(`images/postgres did not become ready: ${(e as Error).message}\n--- docker logs ${container} ---\n${logs(container).trimEnd().split("\n").slice(-30).join("\n")}`);
     }
+    return db;
 }
 
 export async function waitReady(db: Database, timeoutMs = 90_000): Promise<void> {
@@ -459,20 +462,20 @@ export function runBackupJob(box: Sandbox, o: BackupJobOptions, what = "backup")
         name: box.name(what),
         image: buildImage("backup"),
         network: o.network,
-        aliases: ["backup"],
+        aliases: programAliases("backup-job"),
         like: "backup-job",
         cpus: o.cpus,
-        volumes: [{ source: o.volume, target: BACKUP_DIR }],
+        volumes: programMounts("backup-job").map((m) => ({ source: o.volume, target: m.Target, readOnly: m.ReadOnly })),
+        // The program's environment (host, role, database, retention), with the test's password, key and schedule.
         env: {
             ...programEnv("backup-job"),
             ...o.db.env,
-            BACKUP_DIR,
             BACKUP_AGE_RECIPIENT: o.recipient,
             // Never fires during a test (Feb 29 at 03:15): the tests trigger runs with backup-now.
             BACKUP_SCHEDULE: o.schedule ?? "15 3 29 2 *",
-            BACKUP_KEEP_DAILY: String(o.keep?.daily ?? 7),
-            BACKUP_KEEP_WEEKLY: String(o.keep?.weekly ?? 4),
-            BACKUP_KEEP_MONTHLY: String(o.keep?.monthly ?? 6),
+            ...(o.keep
+                ? { BACKUP_KEEP_DAILY: String(o.keep.daily), BACKUP_KEEP_WEEKLY: String(o.keep.weekly), BACKUP_KEEP_MONTHLY: String(o.keep.monthly) }
+                : {}),
             ...o.extraEnv,
         },
         command: programContainer("backup-job").Cmd,
