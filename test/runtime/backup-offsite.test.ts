@@ -1,7 +1,9 @@
 // The off-site uploader on the real engine (BAK-02, BAK-06): against a put-only S3 stand-in that checks
 // SigV4, the payload hash, Content-MD5 and x-amz-checksum-sha256 like S3 does, on an internal test network
-// (the uploader keeps the stack's hardening; no host networking). Happy path with SSE-KMS headers, a body
-// corrupted on the way, and S3 unreachable, then back.
+// (the uploader keeps the stack's hardening; no host networking). The stand-in denies what the stack's bucket
+// policy denies (a PUT without If-None-Match, or without the stack's KMS key) and refuses a conditional PUT of
+// an existing key with 412, as S3 does. Happy path with SSE-KMS headers, a body corrupted on the way, a manifest
+// refused after its data file went in, a second upload of a key S3 already holds, and S3 unreachable, then back.
 import * as assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import * as path from "node:path";
@@ -19,10 +21,11 @@ interface StubObject {
     sse: string | null;
     kmsKeyId: string | null;
     contentSha256Signed: boolean;
+    ifNoneMatch: string | null;
 }
 interface StubState {
     objects: StubObject[];
-    rejected: { method: string; status: number; code: string }[];
+    rejected: { method: string; url: string; status: number; code: string }[];
     alerts: { event: string; component: string; details: Record<string, unknown> }[];
 }
 
@@ -64,7 +67,14 @@ describe("off-site uploader (real engine, local S3 stand-in)", function () {
                 { source: process.execPath, target: "/opt/node/bin/node" },
                 { source: path.join(__dirname, "backup", "s3-stub.js"), target: "/opt/s3-stub.js" },
             ],
-            env: { S3_STUB_PORT: "9000", S3_STUB_ACCESS_KEY_ID: access.id, S3_STUB_SECRET_ACCESS_KEY: access.secret, S3_STUB_REGION: "eu-central-1" },
+            env: {
+                S3_STUB_PORT: "9000",
+                S3_STUB_ACCESS_KEY_ID: access.id,
+                S3_STUB_SECRET_ACCESS_KEY: access.secret,
+                S3_STUB_REGION: "eu-central-1",
+                S3_STUB_REQUIRE_IF_NONE_MATCH: "1",
+                S3_STUB_REQUIRED_KMS_KEY_ID: kmsKeyArn,
+            },
             command: ["/opt/node/bin/node", "/opt/s3-stub.js"],
         });
         await waitFor("the S3 stand-in", 30_000, () => logs(stub).includes("s3_stub_listening"));
@@ -107,6 +117,7 @@ describe("off-site uploader (real engine, local S3 stand-in)", function () {
         assert.equal(object.sse, "aws:kms");
         assert.equal(object.kmsKeyId, kmsKeyArn);
         assert.equal(object.contentSha256Signed, true, "the signature covers the body's hash");
+        assert.equal(object.ifNoneMatch, "*", "the PUT may only create the key");
         assert.ok(state.objects.some((o) => o.key === `${name}.json`), "the manifest travels with it");
         assert.deepEqual(state.rejected, [], "no GET, no LIST, no bad signature");
 
@@ -136,6 +147,43 @@ describe("off-site uploader (real engine, local S3 stand-in)", function () {
         const alert = state.alerts.find((a) => a.event === "upload_failed");
         assert.ok(alert, "the failure reached the alert webhook");
         assert.equal(alert.component, "upload");
+    });
+
+    it("does not send a data file again when only its manifest was refused", async () => {
+        const before = stubState().rejected.length;
+        assert.equal(exec(stub, ["sh", "-c", "echo error-manifest > /tmp/s3/fault"]).code, 0);
+        const name = newBackup();
+        await waitFor(`${name} to be uploaded after its manifest was retried`, 60_000, () => uploaded(name));
+        const state = stubState();
+        assert.deepEqual(state.rejected.slice(before).map((r) => `${r.status} ${r.code} ${r.url}`), [`500 InternalError /bulwark-test-backups/${name}.json`]);
+        assert.equal(state.objects.filter((o) => o.key === `${name}.dump.zst.age`).length, 1);
+        assert.ok(state.objects.some((o) => o.key === `${name}.json`));
+        assert.notEqual(exec(uploader, ["test", "-e", `${UPLOAD_STATE_DIR}/${name}.partial`]).code, 0, "the progress record is gone once the backup is recorded");
+    });
+
+    it("refuses a second upload of a key S3 already holds: 412, reported and alerted, nothing overwritten or deleted", async () => {
+        const name = newBackup();
+        await waitFor(`${name} to be uploaded`, 60_000, () => uploaded(name));
+        const key = `${name}.dump.zst.age`;
+        const original = stubState().objects.find((o) => o.key === key);
+        assert.ok(original);
+        // The uploader's record is lost (a new state volume, say): it will try the same key again.
+        const record = exec(uploader, ["cat", `${UPLOAD_STATE_DIR}/${name}.uploaded`]).stdout;
+        assert.equal(exec(uploader, ["rm", `${UPLOAD_STATE_DIR}/${name}.uploaded`]).code, 0);
+        await waitFor("the refused upload to be reported", 60_000, () =>
+            jsonLines(logs(uploader)).some((e) => e.event === "upload_failed" && e.backup === name && /HTTP 412/.test(String(e.reason))),
+        );
+        const failure = jsonLines(logs(uploader)).find((e) => e.event === "upload_failed" && e.backup === name);
+        assert.match(String(failure?.reason), new RegExp(`S3 already holds an object at ${key.replace(/\./g, "\\.")} \\(HTTP 412 PreconditionFailed\\); it was not overwritten`));
+        const state = stubState();
+        assert.ok(state.rejected.some((r) => r.status === 412 && r.code === "PreconditionFailed" && r.url.endsWith(`/${key}`)));
+        assert.deepEqual(state.objects.filter((o) => o.key === key), [original], "the stored backup is the one first uploaded, and the only version");
+        assert.ok(listBackupDir(job).includes(key), "the local copy is kept");
+        assert.deepEqual(readJson(uploader, `${UPLOAD_STATE_DIR}/status.json`).pending, [name]);
+        assert.ok(state.alerts.some((a) => a.event === "upload_failed" && JSON.stringify(a.details).includes("HTTP 412")), "the refusal reached the alert webhook");
+        // An admin who has compared the object's checksum with the manifest puts the record back.
+        assert.equal(exec(uploader, ["sh", "-c", `cat > ${UPLOAD_STATE_DIR}/${name}.uploaded`], {}, record).code, 0);
+        await waitFor("a clean pass", 30_000, () => (readJson(uploader, `${UPLOAD_STATE_DIR}/status.json`).pending as string[]).length === 0);
     });
 
     it("keeps the local backup while S3 is unreachable and uploads it once S3 is back", async () => {

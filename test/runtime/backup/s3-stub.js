@@ -3,11 +3,16 @@
 // credential scope, clock skew), the x-amz-content-sha256 payload hash, Content-MD5 and
 // x-amz-checksum-sha256 (BadDigest), and the SSE headers; it answers like S3 (ETag = MD5 without KMS,
 // x-amz-checksum-sha256 echoed, a version id). Anything but PUT is refused (the uploader's identity may
-// only put), and counted, so a test can prove the uploader never reads or lists.
+// only put), and counted, so a test can prove the uploader never reads or lists. A conditional PUT
+// (If-None-Match: *) of a key that exists is refused with 412 PreconditionFailed and changes nothing, as S3
+// does (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html); without the header
+// S3 adds a version. S3_STUB_REQUIRE_IF_NONE_MATCH=1 and S3_STUB_REQUIRED_KMS_KEY_ID=<arn> answer 403 as
+// the stack's bucket policy does to a PUT without the header or with another (or no) KMS key.
 //
 // Environment: S3_STUB_PORT, S3_STUB_ACCESS_KEY_ID, S3_STUB_SECRET_ACCESS_KEY, S3_STUB_REGION, S3_STUB_DIR.
-// Faults: write "corrupt-next" (flip one byte of the next body, as a network would) or "error-next" (answer
-// the next PUT with 500) into $S3_STUB_DIR/fault. State: $S3_STUB_DIR/index.json. It also receives the
+// Faults: write "corrupt-next" (flip one byte of the next body, as a network would), "error-next" (answer
+// the next PUT with 500) or "error-manifest" (answer the next PUT of a .json key with 500) into
+// $S3_STUB_DIR/fault. State: $S3_STUB_DIR/index.json. It also receives the
 // alert webhook (POST /__alerts).
 "use strict";
 const http = require("node:http");
@@ -22,6 +27,8 @@ const REGION = process.env.S3_STUB_REGION || "eu-central-1";
 const DIR = process.env.S3_STUB_DIR || "/tmp/s3";
 const INDEX = path.join(DIR, "index.json");
 const FAULT = path.join(DIR, "fault");
+const REQUIRE_IF_NONE_MATCH = process.env.S3_STUB_REQUIRE_IF_NONE_MATCH === "1";
+const REQUIRED_KMS_KEY_ID = process.env.S3_STUB_REQUIRED_KMS_KEY_ID || "";
 
 const state = { objects: [], rejected: [], alerts: [] };
 const save = () => {
@@ -33,9 +40,12 @@ const sha256 = (data, enc = "hex") => crypto.createHash("sha256").update(data).d
 const hmac = (key, data) => crypto.createHmac("sha256", key).update(data).digest();
 const rfc3986 = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-function takeFault() {
+function takeFault(key) {
     try {
         const fault = fs.readFileSync(FAULT, "utf8").trim();
+        if (fault === "error-manifest" && !key.endsWith(".json")) {
+            return "";
+        }
         fs.unlinkSync(FAULT);
         return fault;
     } catch {
@@ -124,9 +134,20 @@ const server = http.createServer((req, res) => {
         if (!req.headers["x-amz-content-sha256"]) {
             return fail(res, 400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256", req);
         }
+        // The bucket policy's Deny statements are evaluated before the object is looked at.
+        const ifNoneMatch = req.headers["if-none-match"];
+        if (REQUIRE_IF_NONE_MATCH && ifNoneMatch === undefined) {
+            return fail(res, 403, "AccessDenied", "explicit deny in the bucket policy: s3:if-none-match is missing", req);
+        }
+        if (REQUIRED_KMS_KEY_ID && req.headers["x-amz-server-side-encryption-aws-kms-key-id"] !== REQUIRED_KMS_KEY_ID) {
+            return fail(res, 403, "AccessDenied", "explicit deny in the bucket policy: s3:x-amz-server-side-encryption-aws-kms-key-id is not the stack's key", req);
+        }
+        if (ifNoneMatch === "*" && state.objects.some((o) => o.bucket === bucket && o.key === key)) {
+            return fail(res, 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", req);
+        }
         let body = Buffer.concat(chunks);
-        const fault = takeFault();
-        if (fault === "error-next") {
+        const fault = takeFault(key);
+        if (fault === "error-next" || fault === "error-manifest") {
             return fail(res, 500, "InternalError", "We encountered an internal error. Please try again.", req);
         }
         if (fault === "corrupt-next" && body.length > 0) {
@@ -162,6 +183,7 @@ const server = http.createServer((req, res) => {
             sse: sse ?? null,
             kmsKeyId: req.headers["x-amz-server-side-encryption-aws-kms-key-id"] ?? null,
             contentSha256Signed: payloadHash !== "UNSIGNED-PAYLOAD",
+            ifNoneMatch: ifNoneMatch ?? null,
         };
         state.objects.push(record);
         save();
