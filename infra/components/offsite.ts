@@ -1,7 +1,14 @@
 // The off-site copy of the backups (BAK-02, BAK-04..BAK-07, DB-05): an S3 bucket encrypted under a
 // customer-managed KMS key with rotation, versioned, closed to the public, TLS-only, readable only by named
 // admins, expiring by the retention config, with its access logged to a second bucket; and a dedicated IAM
-// user that may only put objects into it.
+// user that may only put objects into it. Uploads may only create keys (If-None-Match: *), only under the
+// stack's KMS key, and, when configured, only from the listed source addresses: a stolen uploader key can
+// neither replace a backup nor write one the stack's key does not protect.
+//
+// Why conditional writes and not Object Lock: this provider turns Object Lock on only for a new bucket
+// (object_lock_enabled forces replacement), so the prod bucket holding the backups would have to be replaced;
+// and a locked version outlives every erasure request for its retention. With every PUT conditional and the
+// uploader denied every delete, no upload replaces a backup, and versioning keeps what an admin changes.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupRetention, OffsiteBackupConfig } from "../config";
@@ -11,6 +18,34 @@ export const BACKUP_BUCKET_TAG = { key: "bulwark:purpose", value: "backups" } as
 
 /** Actions the backup identity is granted: writing new objects, and the KMS data key that SSE-KMS needs. */
 export const BACKUP_IDENTITY_ACTIONS = ["s3:PutObject", "kms:GenerateDataKey"] as const;
+
+/**
+ * The bucket policy's statements that guard uploads, each a Deny of s3:PutObject to every principal, by the
+ * condition keys S3 documents: s3:if-none-match (conditional writes), s3:x-amz-server-side-encryption,
+ * s3:x-amz-server-side-encryption-aws-kms-key-id (the key's ARN) and aws:SourceIp.
+ */
+export function uploadGuardStatements(
+    objects: pulumi.Input<string>,
+    kmsKeyArn: pulumi.Input<string>,
+    allowedSourceCidrs: readonly string[],
+): aws.iam.PolicyStatement[] {
+    const deny = (Sid: string, Condition: Record<string, Record<string, unknown>>): aws.iam.PolicyStatement => ({
+        Sid,
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition,
+    });
+    return [
+        // Without If-None-Match a PUT replaces the current version; with it S3 answers 412 for an existing key.
+        deny("DenyOverwrites", { Null: { "s3:if-none-match": "true" } }),
+        deny("DenyUnencryptedUploads", { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" } }),
+        // The key is absent from a PUT that names no KMS key, which this denies too: each upload names the stack's.
+        deny("DenyOtherKmsKeys", { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn } }),
+        ...(allowedSourceCidrs.length > 0 ? [deny("DenyUploadsFromElsewhere", { NotIpAddress: { "aws:SourceIp": [...allowedSourceCidrs] } })] : []),
+    ];
+}
 
 export interface OffsiteBackupArgs {
     readonly stack: string;
@@ -75,7 +110,7 @@ export class OffsiteBackup extends pulumi.ComponentResource {
             `${name}-access-logs-policy`,
             {
                 bucket: this.logBucket.bucket,
-                policy: pulumi.jsonStringify({
+                policy: {
                     Version: "2012-10-17",
                     Statement: [
                         {
@@ -95,7 +130,7 @@ export class OffsiteBackup extends pulumi.ComponentResource {
                             Condition: { ArnLike: { "aws:SourceArn": this.bucket.arn } },
                         },
                     ],
-                }),
+                },
             },
             child,
         );
@@ -128,13 +163,13 @@ export class OffsiteBackup extends pulumi.ComponentResource {
             `${name}-uploader-policy`,
             {
                 user: this.uploaderUser.name,
-                policy: pulumi.jsonStringify({
+                policy: {
                     Version: "2012-10-17",
                     Statement: [
                         { Sid: "PutBackups", Effect: "Allow", Action: ["s3:PutObject"], Resource: pulumi.interpolate`${this.bucket.arn}/*` },
                         { Sid: "EncryptBackups", Effect: "Allow", Action: ["kms:GenerateDataKey"], Resource: this.kmsKey.arn },
                     ],
-                }),
+                },
             },
             child,
         );
@@ -142,13 +177,13 @@ export class OffsiteBackup extends pulumi.ComponentResource {
         this.accessKeyId = accessKey.id;
         this.secretAccessKey = pulumi.secret(accessKey.secret);
 
-        // BAK-02, BAK-05: TLS only, and nobody but the uploader and the named admins.
+        // BAK-02, BAK-05: TLS only, nobody but the uploader and the named admins, and uploads guarded as above.
         const allowed = pulumi.all([this.uploaderUser.arn, ...args.config.adminPrincipalArns]);
         new aws.s3.BucketPolicy(
             `${name}-bucket-policy`,
             {
                 bucket: this.bucket.bucket,
-                policy: pulumi.jsonStringify({
+                policy: {
                     Version: "2012-10-17",
                     Statement: [
                         {
@@ -175,8 +210,9 @@ export class OffsiteBackup extends pulumi.ComponentResource {
                             Action: ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutLifecycleConfiguration", "s3:PutBucketPolicy"],
                             Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
                         },
+                        ...uploadGuardStatements(pulumi.interpolate`${this.bucket.arn}/*`, this.kmsKey.arn, args.config.allowedSourceCidrs),
                     ],
-                }),
+                },
             },
             child,
         );
