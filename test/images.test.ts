@@ -2,11 +2,13 @@
 // and runs them): the pinned official base, a multi-stage build, the fixed non-root uid and the health probe.
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BUILT_IMAGES, IMAGE_USERS, IMAGES_DIR } from "../infra/components/images";
 import { DEFAULT_BASE_IMAGE } from "../infra/config";
+import { ensureBaseImage } from "../tools/runtime/images";
 
 const dockerfile = (image: string) => fs.readFileSync(path.join(IMAGES_DIR, image, "Dockerfile"), "utf8");
 const instructions = (text: string) =>
@@ -111,5 +113,117 @@ describe("images/base/build-base.sh: the Debian archive signature is always veri
         const setup = fs.readFileSync(path.join(IMAGES_DIR, "..", "scripts", "setup-host.sh"), "utf8");
         assert.match(setup, /^\s+debian-archive-keyring\b/m);
         assert.match(setup, /^\s+gpgv\b/m);
+    });
+});
+
+// An existing base is reused only if its label says build-base.sh built it with the signature verified; the whole
+// script runs against stand-ins (docker keeps its one image's label in a file, debootstrap makes an empty rootfs).
+describe("images/base/build-base.sh: only a signature-verified base is reused", () => {
+    const script = path.join(IMAGES_DIR, "base", "build-base.sh");
+    let bin: string;
+    let keyring: string;
+    const state = (name: string) => path.join(bin, name);
+    before(() => {
+        bin = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-base-label-"));
+        keyring = state("archive-keyring.gpg");
+        fs.writeFileSync(keyring, "stand-in keyring");
+        const stub = (name: string, body: string) => fs.writeFileSync(state(name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+        const dir = JSON.stringify(bin);
+        // `image inspect` fails until the image exists; its verified label is the file "verified" (absent: none).
+        // `import` records its arguments, creates the image and keeps the verified label it was given.
+        stub(
+            "docker",
+            `d=${dir}
+case "$1" in
+info) exit 0 ;;
+image)
+    [ -f "$d/exists" ] || exit 1
+    case "$4" in
+    *bulwark.base.verified*) cat "$d/verified" 2>/dev/null; echo ;;
+    *.Id*) echo sha256:stub-base-id ;;
+    esac
+    exit 0 ;;
+import)
+    cat >/dev/null
+    printf '%s\\n' "$@" >"$d/import.args"
+    touch "$d/exists"
+    rm -f "$d/verified"
+    for a in "$@"; do case "$a" in "LABEL bulwark.base.verified="*) printf '%s' "\${a#*=}" >"$d/verified" ;; esac; done
+    exit 0 ;;
+esac
+exit 1`,
+        );
+        stub("id", "echo 0");
+        stub("gpgv", "exit 0");
+        // Records that it ran and makes the rootfs (its second-to-last argument) the script then edits.
+        stub("debootstrap", `touch ${dir}/debootstrap.ran; prev=; for a in "$@"; do rootfs=$prev; prev=$a; done; mkdir -p "$rootfs/etc/apt"`);
+    });
+    after(() => fs.rmSync(bin, { recursive: true, force: true }));
+
+    const env = () => ({ PATH: `${bin}:${process.env.PATH}`, BULWARK_BASE_IMAGE: "bulwark/debian-base:stub-test", DEBIAN_KEYRING: keyring });
+    /** Resets the stand-in engine: no image, or one whose verified label is `verified` ("" for an unlabelled image). */
+    const engineWith = (verified: string | undefined) => {
+        for (const f of ["exists", "verified", "import.args", "debootstrap.ran"]) fs.rmSync(state(f), { force: true });
+        if (verified !== undefined) {
+            fs.writeFileSync(state("exists"), "");
+            if (verified) fs.writeFileSync(state("verified"), verified);
+        }
+    };
+    const run = (...args: string[]) => spawnSync("bash", [script, ...args], { encoding: "utf8", env: { ...process.env, ...env() } });
+    const importArgs = () => (fs.existsSync(state("import.args")) ? fs.readFileSync(state("import.args"), "utf8").split("\n") : undefined);
+
+    it("labels what it builds as verified, with the keyring's sha256", () => {
+        engineWith(undefined);
+        const r = run("--id");
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout.trim(), "sha256:stub-base-id");
+        const sha = createHash("sha256").update(fs.readFileSync(keyring)).digest("hex");
+        assert.ok(importArgs()?.includes("LABEL bulwark.base.verified=debootstrap-gpg"), importArgs()?.join(" "));
+        assert.ok(importArgs()?.includes(`LABEL bulwark.base.keyring-sha256=${sha}`), importArgs()?.join(" "));
+    });
+
+    it("reuses an existing base labelled verified without building", () => {
+        engineWith("debootstrap-gpg");
+        const r = run();
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout.trim(), "bulwark/debian-base:stub-test");
+        assert.match(r.stderr, /reusing existing/);
+        assert.ok(!fs.existsSync(state("debootstrap.ran")));
+    });
+
+    for (const [what, label] of [["an unlabelled base (an older, unverified build)", ""], ["a base labelled otherwise", "none"]]) {
+        it(`refuses ${what}, naming --rebuild, and builds nothing`, () => {
+            engineWith(label);
+            const r = run("--id");
+            assert.equal(r.status, 2);
+            assert.equal(r.stdout, "", "no image handed on");
+            assert.match(r.stderr, /has no bulwark\.base\.verified=debootstrap-gpg label: it was not built with the archive's signature verified.*run \S*build-base\.sh --rebuild/);
+            assert.ok(!fs.existsSync(state("debootstrap.ran")));
+            assert.equal(importArgs(), undefined);
+        });
+    }
+
+    it("--rebuild replaces an unlabelled base with a labelled one", () => {
+        engineWith("");
+        assert.equal(run("--rebuild").status, 0);
+        assert.equal(fs.readFileSync(state("verified"), "utf8"), "debootstrap-gpg");
+    });
+
+    it("the runtime harness rebuilds an unlabelled base rather than failing (tools/runtime/images.ts)", async () => {
+        engineWith("");
+        const saved = { ...process.env };
+        Object.assign(process.env, env());
+        const lines: string[] = [];
+        try {
+            assert.equal(await ensureBaseImage((l) => lines.push(l), false, true), "sha256:stub-base-id");
+        } finally {
+            for (const k of Object.keys(env())) {
+                if (saved[k] === undefined) delete process.env[k];
+                else process.env[k] = saved[k];
+            }
+        }
+        assert.ok(fs.existsSync(state("debootstrap.ran")), lines.join("\n"));
+        assert.equal(fs.readFileSync(state("verified"), "utf8"), "debootstrap-gpg");
+        assert.ok(lines.some((l) => /rebuilding the unverified base/.test(l)), lines.join("\n"));
     });
 });

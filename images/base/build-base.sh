@@ -11,7 +11,10 @@
 # DEBIAN_KEYRING (default /usr/share/keyrings/debian-archive-keyring.gpg, from debian-archive-keyring).
 #
 # The archive's signature is always checked against that keyring, whatever the mirror or its scheme:
-# debootstrap otherwise only warns on some hosts and goes on unverified.
+# debootstrap otherwise only warns on some hosts and goes on unverified. The image is labelled
+# bulwark.base.verified=debootstrap-gpg (and bulwark.base.keyring-sha256) so that an existing image is reused
+# only if it was built that way; an unlabelled one (e.g. from an older, unverified build) is refused with exit
+# status 2 until --rebuild replaces it.
 set -euo pipefail
 
 image="${BULWARK_BASE_IMAGE:-bulwark/debian-base:bookworm}"
@@ -30,7 +33,7 @@ for arg in "$@"; do
         --rebuild) rebuild=true ;;
         --id) print_id=true ;;
         -h | --help)
-            sed -n '2,14p' "$0" >&2
+            sed -n '2,17p' "$0" >&2
             exit 0
             ;;
         *) die "unknown argument '$arg' (expected --rebuild or --id)" ;;
@@ -48,7 +51,15 @@ print_result() {
     fi
 }
 
+verified_label="bulwark.base.verified"
+verified_value="debootstrap-gpg"
 if [[ "$rebuild" == false ]] && docker image inspect "$image" >/dev/null 2>&1; then
+    verified="$(docker image inspect --format "{{ index .Config.Labels \"$verified_label\" }}" "$image")"
+    if [[ "$verified" != "$verified_value" ]]; then
+        # Exit status 2 (not 1) so tools/runtime/images.ts can tell this refusal from a failed build.
+        log "error: the existing $image has no $verified_label=$verified_value label: it was not built with the archive's signature verified (an older build-base.sh), so it is not reused; run $0 --rebuild to replace it (about 3 minutes, as root)"
+        exit 2
+    fi
     log "reusing existing $image (pass --rebuild to make a fresh one with current security updates)"
     print_result
     exit 0
@@ -82,6 +93,8 @@ rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var
 : >"$rootfs/etc/hostname"
 
 created="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+# Which keyring vouched for the archive, should one ever need to be distrusted.
+keyring_sha256="$(sha256sum "$keyring" | cut -d' ' -f1)"
 log "importing as $image"
 tar --numeric-owner -C "$rootfs" -c . |
     docker import \
@@ -89,6 +102,8 @@ tar --numeric-owner -C "$rootfs" -c . |
         --change "LABEL org.opencontainers.image.title=bulwark-debian-base" \
         --change "LABEL org.opencontainers.image.created=$created" \
         --change "LABEL org.opencontainers.image.source=debootstrap:$suite:minbase" \
+        --change "LABEL $verified_label=$verified_value" \
+        --change "LABEL bulwark.base.keyring-sha256=$keyring_sha256" \
         - "$image" >&2
 
 print_result

@@ -10,6 +10,8 @@ import { builderFor } from "../../infra/components/images";
 
 export const IMAGES_DIR = path.resolve(__dirname, "..", "..", "images");
 export const BASE_SCRIPT = path.join(IMAGES_DIR, "base", "build-base.sh");
+/** build-base.sh's exit status when the existing base lacks its signature-verified label. */
+export const BASE_UNVERIFIED_EXIT = 2;
 export const LOCAL_TAG = "dev";
 
 export const localTag = (name: string): string => `bulwark/${name}:${LOCAL_TAG}`;
@@ -62,7 +64,13 @@ const tail = (text: string, lines = 25) => text.trimEnd().split("\n").slice(-lin
 
 /** Makes sure the local Debian base exists (building it with debootstrap if not); returns its name, or with `id` its image ID. */
 export async function ensureBaseImage(log: (line: string) => void = () => undefined, rebuild = false, id = false): Promise<string> {
-    const res = await run(BASE_SCRIPT, [...(rebuild ? ["--rebuild"] : []), ...(id ? ["--id"] : [])], log);
+    let res = await run(BASE_SCRIPT, [...(rebuild ? ["--rebuild"] : []), ...(id ? ["--id"] : [])], log);
+    if (res.code === BASE_UNVERIFIED_EXIT && !rebuild) {
+        // The script refuses a base not built with the archive's signature verified; a test run asked for a usable
+        // base, so it rebuilds once (about 3 minutes) rather than failing every runtime test on a stale image.
+        log("build-base: rebuilding the unverified base with --rebuild");
+        res = await run(BASE_SCRIPT, ["--rebuild", ...(id ? ["--id"] : [])], log);
+    }
     const name = res.stdout.trim().split("\n").pop() ?? "";
     if (res.code !== 0 || !name) {
         throw new Error(`images/base/build-base.sh failed (exit ${res.code}):\n${tail(res.output)}`);
