@@ -2,19 +2,12 @@
 // lets the container read host secrets or rewrite the host.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
-import { hostPathSensitivity, normalizeHostPath } from "../lib/host-paths";
+import { hostPathSensitivity, isRuntimeSocket, normalizeHostPath } from "../lib/host-paths";
 import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 
 interface HostMountsConfig {
     readonly allowedHostPaths: readonly string[];
-}
-
-/** Sockets that control a container runtime; the path can be anywhere, so they are matched by name. */
-const RUNTIME_SOCKETS = ["docker.sock", "containerd.sock", "podman.sock", "crio.sock"];
-
-function isRuntimeSocket(p: string): boolean {
-    return RUNTIME_SOCKETS.some((s) => p.endsWith(s));
 }
 
 interface HostBind {

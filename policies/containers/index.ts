@@ -11,6 +11,7 @@ import { containerNoHostNamespaces } from "./container-no-host-namespaces";
 import { containerNoNewPrivileges } from "./container-no-new-privileges";
 import { containerNoPrivileged } from "./container-no-privileged";
 import { containerNoSensitiveHostMounts } from "./container-no-sensitive-host-mounts";
+import { containerNoSensitiveVolumeBinds } from "./container-no-sensitive-volume-binds";
 import { containerNonRootUser } from "./container-non-root-user";
 import { containerProcessLimits } from "./container-process-limits";
 import { containerReadOnlyRoot } from "./container-read-only-root";
@@ -26,6 +27,7 @@ export const containerPolicies: BulwarkPolicy[] = [
     containerResourceLimits,
     containerNoHostNamespaces,
     containerNoSensitiveHostMounts,
+    containerNoSensitiveVolumeBinds,
     containerHealthCheck,
     containerLogRotation,
     containerRestartPolicy,

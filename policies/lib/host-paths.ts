@@ -1,5 +1,5 @@
-// Host paths a container must never reach: the policy container-no-sensitive-host-mounts (CON-09) and the
-// program's check of bulwark:backupVolumeHostPath use the same list.
+// Host paths a container must never reach: the policies container-no-sensitive-host-mounts and
+// container-no-sensitive-volume-binds (CON-09) and the program's check of bulwark:backupVolumeHostPath use the same list.
 import * as path from "node:path";
 
 /** Host paths that must not be mounted, nor any directory that contains them. */
@@ -7,6 +7,13 @@ export const SENSITIVE_PATHS = ["/", "/etc", "/proc", "/sys", "/dev", "/boot", "
 
 /** Sensitive paths whose every sub-path is sensitive too (host config, kernel interfaces, devices, images). */
 export const SENSITIVE_TREES = ["/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/var/lib/docker"];
+
+/** Sockets that control a container runtime; the path can be anywhere, so they are matched by name. */
+export const RUNTIME_SOCKETS = ["docker.sock", "containerd.sock", "podman.sock", "crio.sock"];
+
+export function isRuntimeSocket(p: string): boolean {
+    return RUNTIME_SOCKETS.some((s) => p.endsWith(s));
+}
 
 /** "/var/run//docker.sock/" and "/var/run/../run/docker.sock" name the same file as their normal form. */
 export function normalizeHostPath(p: string): string {

@@ -59,6 +59,7 @@ describe("container policies metadata (CON-01, CON-02, CON-05, CON-06, CON-07, C
             "container-resource-limits": "CON-08 medium mandatory",
             "container-no-host-namespaces": "CON-09,NET-02 critical mandatory",
             "container-no-sensitive-host-mounts": "CON-09 critical mandatory",
+            "container-no-sensitive-volume-binds": "CON-09 critical mandatory",
             "container-health-check": "LOG-05 medium mandatory",
             "container-log-rotation": "LOG-04,CMP-01 medium mandatory",
             "container-restart-policy": "LOG-06 low advisory",
