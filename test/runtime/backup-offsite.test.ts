@@ -179,8 +179,11 @@ describe("off-site uploader (real engine, local S3 stand-in)", function () {
         assert.ok(state.rejected.some((r) => r.status === 412 && r.code === "PreconditionFailed" && r.url.endsWith(`/${key}`)));
         assert.deepEqual(state.objects.filter((o) => o.key === key), [original], "the stored backup is the one first uploaded, and the only version");
         assert.ok(listBackupDir(job).includes(key), "the local copy is kept");
+        // The pass logs the failure, then writes its status, then alerts: wait for the alert, the last of them.
+        await waitFor("the refusal to reach the alert webhook", 60_000, () =>
+            stubState().alerts.some((a) => a.event === "upload_failed" && JSON.stringify(a.details).includes("HTTP 412")),
+        );
         assert.deepEqual(readJson(uploader, `${UPLOAD_STATE_DIR}/status.json`).pending, [name]);
-        assert.ok(state.alerts.some((a) => a.event === "upload_failed" && JSON.stringify(a.details).includes("HTTP 412")), "the refusal reached the alert webhook");
         // An admin who has compared the object's checksum with the manifest puts the record back.
         assert.equal(exec(uploader, ["sh", "-c", `cat > ${UPLOAD_STATE_DIR}/${name}.uploaded`], {}, record).code, 0);
         await waitFor("a clean pass", 30_000, () => (readJson(uploader, `${UPLOAD_STATE_DIR}/status.json`).pending as string[]).length === 0);
