@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BUILT_IMAGES, IMAGE_USERS, IMAGES_DIR } from "../infra/components/images";
+import { BACKUP_USERS, BUILT_IMAGES, IMAGE_USERS, IMAGES_DIR } from "../infra/components/images";
 import { DEFAULT_BASE_IMAGE } from "../infra/config";
 import { ensureBaseImage } from "../tools/runtime/images";
 
@@ -46,6 +46,18 @@ describe("images/", () => {
                 const users = lines.filter((l) => /^USER\s/.test(l));
                 assert.equal(users[users.length - 1], `USER ${IMAGE_USERS[image]}`);
             });
+
+            if (image === "backup") {
+                it("CON-05, CON-08: creates the user of each backup container (job, drill, uploader) with its uid and group", () => {
+                    for (const [container, user] of Object.entries(BACKUP_USERS)) {
+                        const [uid, gid] = user.split(":");
+                        assert.ok(
+                            lines.some((l) => new RegExp(`\\buseradd --uid ${uid} --gid ${gid}\\b`).test(l)),
+                            `images/backup/Dockerfile creates no user ${uid} in group ${gid} for the ${container}`,
+                        );
+                    }
+                });
+            }
 
             it("LOG-05: ships the health probe infra runs (/usr/local/bin/healthcheck)", () => {
                 assert.ok(fs.existsSync(path.join(IMAGES_DIR, image, "bin", "healthcheck")), "bin/healthcheck in the build context");

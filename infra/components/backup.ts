@@ -8,13 +8,15 @@
 //   stack's state on `pulumi destroy` while the backups stay.
 // - offsite-uploader (when enabled): on the egress network only, with the put-only AWS identity and the
 //   backup volume read-only; it never sees the database.
+// Each runs as a uid of its own (BACKUP_USERS), so each has its own nproc limit; the drill and the uploader
+// read the backups through the job's group, and each owns only its own volume.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { AGE_IDENTITIES_CONTENTS, LABELS, VOLUME_CONTENTS_LABEL } from "../../policies/lib/labels";
 import { BackupRetention, ServiceResources } from "../config";
 import { HardenedContainer, LogRotation, ServiceProfile, VolumeMount } from "../hardening";
 import { DATABASE_BACKUP_USER, DATABASE_NAME, DATABASE_PORT } from "./database";
-import { IMAGE_USERS } from "./images";
+import { BACKUP_USERS } from "./images";
 
 export const BACKUP_DIR = "/backups";
 export const DRILL_REPORT_DIR = "/var/lib/bulwark/drill";
@@ -98,13 +100,16 @@ export class Backup extends pulumi.ComponentResource {
             ? volume("drill-keys", drillKeysVolumeName(args.stack), [{ label: VOLUME_CONTENTS_LABEL, value: AGE_IDENTITIES_CONTENTS }])
             : undefined;
         const keyring: { volumes: VolumeMount[]; env: Record<string, string> } = this.drillKeys
-            ? { volumes: [{ volume: this.drillKeys, path: DRILL_KEYRING_DIR, readOnly: false }], env: { DRILL_KEYRING_DIR } }
+            ? {
+                  volumes: [{ volume: this.drillKeys, path: DRILL_KEYRING_DIR, readOnly: false }],
+                  env: { DRILL_KEYRING_DIR, DRILL_KEYRING_VOLUME: drillKeysVolumeName(args.stack) },
+              }
             : { volumes: [], env: {} };
 
-        const common: Pick<ServiceProfile, "stack" | "image" | "user" | "resources" | "logRotation"> = {
+        // Each container's user is its own (BACKUP_USERS): one uid each, so each has its own nproc limit.
+        const common: Pick<ServiceProfile, "stack" | "image" | "resources" | "logRotation"> = {
             stack: args.stack,
             image: args.image,
-            user: IMAGE_USERS.backup,
             resources: args.resources,
             logRotation: args.logRotation,
         };
@@ -115,6 +120,7 @@ export class Backup extends pulumi.ComponentResource {
             {
                 profile: {
                     ...common,
+                    user: BACKUP_USERS.job,
                     service: "backup",
                     role: "backup",
                     networks: [{ network: args.dataNetwork, aliases: ["backup"] }],
@@ -147,6 +153,7 @@ export class Backup extends pulumi.ComponentResource {
             {
                 profile: {
                     ...common,
+                    user: BACKUP_USERS.drill,
                     service: "restore-drill",
                     role: "backup-drill",
                     networks: [],
@@ -165,6 +172,9 @@ export class Backup extends pulumi.ComponentResource {
                     env: {
                         BACKUP_DIR,
                         DRILL_REPORT_DIR,
+                        // Volume names, for the message that tells an operator how to hand an older
+                        // deployment's volume (uid 10501's) to this container's uid.
+                        DRILL_REPORT_VOLUME: `${args.stack}-drill-reports`,
                         DRILL_SCHEDULE: args.drillSchedule,
                         BACKUP_AGE_IDENTITY: args.ageIdentity,
                         ...keyring.env,
@@ -188,6 +198,7 @@ export class Backup extends pulumi.ComponentResource {
                 {
                     profile: {
                         ...common,
+                        user: BACKUP_USERS.uploader,
                         service: "offsite-uploader",
                         role: "backup-uploader",
                         networks: [{ network: args.egressNetwork, aliases: [] }],
@@ -200,6 +211,7 @@ export class Backup extends pulumi.ComponentResource {
                         env: {
                             BACKUP_DIR,
                             UPLOAD_STATE_DIR: "/var/lib/bulwark/upload",
+                            UPLOAD_STATE_VOLUME: `${args.stack}-upload-state`,
                             S3_BUCKET: args.offsite.bucket,
                             S3_KMS_KEY_ARN: args.offsite.kmsKeyArn,
                             AWS_REGION: args.offsite.region,

@@ -21,6 +21,19 @@ export const IMAGE_USERS: Readonly<Record<BuiltImageName, NonRootUser>> = {
 };
 
 /**
+ * The backup image runs three containers, each as a uid of its own (images/backup/Dockerfile creates them; a
+ * test checks): the nproc ulimit counts every process of a uid on the host, so with one shared uid a drill or
+ * uploader at its limit would leave the job unable to start a process. The drill and the uploader are in the
+ * job's group, which may read the backups (directory 0750, files 0640) and nothing else of the others'.
+ */
+export const BACKUP_USERS = {
+    job: IMAGE_USERS.backup,
+    drill: "10502:10501",
+    uploader: "10503:10501",
+} as const satisfies Readonly<Record<string, NonRootUser>>;
+export type BackupContainer = keyof typeof BACKUP_USERS;
+
+/**
  * BuildKit reads `FROM sha256:<id>` as the registry repository "library/sha256" and tries to pull it, so a base
  * given as a local image ID (images/base/build-base.sh --id, on hosts without a registry) needs the classic
  * builder, which resolves image IDs from the local store. Found by the first real `pulumi up` (the provider's

@@ -11,7 +11,7 @@ import { ageRecipientFromIdentity, isAgeIdentity, isAgeRecipient } from "../../i
 import { BulwarkConfig, ConfigError, LIMITS, loadConfig, ServiceName } from "../../infra/config";
 import { BACKUP_DIR, DRILL_KEYRING_DIR, DRILL_REPORT_DIR, drillKeysVolumeName } from "../../infra/components/backup";
 import { DATABASE_BACKUP_USER, DATABASE_HOST, DATABASE_NAME, DATABASE_PORT, DATABASE_USER, POSTGRES_SETTINGS } from "../../infra/components/database";
-import { BUILT_IMAGES, IMAGE_USERS, IMAGES_DIR } from "../../infra/components/images";
+import { BACKUP_USERS, BUILT_IMAGES, IMAGE_USERS, IMAGES_DIR } from "../../infra/components/images";
 import { BACKUP_BUCKET_TAG, BACKUP_IDENTITY_ACTIONS } from "../../infra/components/offsite";
 import { AUTH_ROUTES, PROXY_HTTP_PORT, PROXY_HTTPS_PORT } from "../../infra/components/proxy";
 import { SECRET_LENGTHS } from "../../infra/components/secrets";
@@ -92,6 +92,8 @@ const IMAGE_OF: Record<string, (typeof BUILT_IMAGES)[number]> = {
 function expectedUser(service: string, config: BulwarkConfig): string {
     if (service === "backend") return config.backend.user;
     if (service === "frontend") return config.frontend.user;
+    if (service === "restore-drill") return BACKUP_USERS.drill;
+    if (service === "offsite-uploader") return BACKUP_USERS.uploader;
     return IMAGE_USERS[IMAGE_OF[service]];
 }
 
@@ -235,6 +237,24 @@ describe("infra controls: the program builds them", function () {
             // The custom run changed these: they come from config, not from defaults.
             assert.equal(custom.run.container("proxy").inputs.memory, custom.run.cfgJson("resources").proxy.memoryMb);
             assert.equal(custom.run.container("restore-drill").inputs.memory, custom.run.cfgJson("resources").backup.memoryMb);
+        });
+
+        it("CON-08: the backup job, the restore drill and the uploader run as three uids, since nproc counts per uid, sharing only the job's group", () => {
+            for (const k of all()) {
+                const backupServices = ["backup", "restore-drill", ...(k.run.containers().some((c) => serviceOf(c) === "offsite-uploader") ? ["offsite-uploader"] : [])];
+                const users = backupServices.map((service) => String(k.run.container(service).inputs.user));
+                const uids = users.map((u) => u.split(":")[0]);
+                assert.equal(new Set(uids).size, users.length, `${k.label}: ${backupServices.join(", ")} run as ${users.join(", ")}`);
+                // The group is what lets the drill and the uploader read the job's backups (0750/0640).
+                assert.deepEqual([...new Set(users.map((u) => u.split(":")[1]))], [IMAGE_USERS.backup.split(":")[1]], k.label);
+                // The job keeps the image's user, the owner of every existing backup.
+                assert.equal(users[0], IMAGE_USERS.backup, k.label);
+                const others = k.run.containers().filter((c) => !backupServices.includes(serviceOf(c)));
+                for (const c of others) {
+                    assert.ok(!uids.includes(String(c.inputs.user).split(":")[0]), `${k.label}/${serviceOf(c)} shares a backup container's uid`);
+                }
+            }
+            assert.ok(prod.run.container("offsite-uploader"), "prod runs the uploader");
         });
 
         it("CON-09: no container uses a host namespace, the Docker socket or a host path", () => {

@@ -5,8 +5,9 @@
 // another key fails the drill with a reason that says so and how to fix it.
 import * as assert from "node:assert/strict";
 import { DRILL_KEYRING_DIR, DRILL_REPORT_DIR } from "../../infra/components/backup";
+import { BACKUP_USERS } from "../../infra/components/images";
 import {
-    ageKeyPair, backupNow, BACKUP_USER, Database, docker, exec, jsonLines, logs, readJson,
+    ageKeyPair, backupNow, Database, docker, exec, jsonLines, logs, readJson,
     runBackupJob, runDrill, Sandbox, seedSmall, startDatabase, waitFor, requireEngine,
 } from "./backup/harness";
 
@@ -85,7 +86,8 @@ describe("restore drill keyring across pulumi destroy and up (real engine)", fun
         docker(["restart", "-t", "20", drill]);
         await waitFor("the restarted drill scheduler", 60_000, () => schedulerStarts(drill) > 1);
         assert.deepEqual(keyringLines(drill).sort(), [destroyed.identity, current.identity].sort());
-        const uid = BACKUP_USER.split(":")[0];
+        // The drill's own uid: the job and the uploader share its group, not its keys.
+        const uid = BACKUP_USERS.drill.split(":")[0];
         const modes = exec(drill, ["stat", "-c", "%a %u %n", DRILL_KEYRING_DIR, KEYRING]);
         assert.equal(modes.stdout, `700 ${uid} ${DRILL_KEYRING_DIR}\n600 ${uid} ${KEYRING}\n`);
         assert.doesNotMatch(logs(drill), IDENTITY_RE);

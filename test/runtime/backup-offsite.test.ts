@@ -8,6 +8,7 @@ import * as assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import * as path from "node:path";
 import { BACKUP_DIR } from "../../infra/components/backup";
+import { BACKUP_USERS } from "../../infra/components/images";
 import {
     ageKeyPair, backupNow, buildImage, Database, docker, exec, jsonLines, listBackupDir, logs, readJson,
     runBackupJob, Sandbox, seedSmall, startDatabase, UPLOAD_STATE_DIR, waitFor, requireEngine,
@@ -81,6 +82,7 @@ describe("off-site uploader (real engine, local S3 stand-in)", function () {
         uploader = box.run({
             name: box.name("offsite-uploader"),
             image: buildImage("backup"),
+            user: BACKUP_USERS.uploader,
             network: egress,
             volumes: [
                 { source: volume, target: BACKUP_DIR, readOnly: true },

@@ -14,9 +14,44 @@ BACKUP_SUFFIX=.dump.zst.age
 MANIFEST_FORMAT=bulwark-backup/1
 NAME_RE='^bulwark-[0-9]{8}T[0-9]{6}Z$'
 
-# Backups, manifests and reports are private to the uid, like the volumes they live on.
+# Reports, state and keys are private to the uid, like the volumes they live on (backup-now opens its
+# backups to the job's group).
 umask 077
 mkdir -p -m 0700 "$STATE_DIR"
+
+# Each backup container runs as a uid of its own (BACKUP_USERS in infra/components/images.ts), so that each has
+# its own nproc limit; the drill and the uploader read the backups through the job's group. A volume of an
+# older deployment, when all three ran as 10501, is still 10501's: no capability here can change that, so a
+# container that finds its volume (or anything in it) owned by another uid stops and says how to hand it over.
+
+# volume_owned DIR: DIR is a writable directory of this uid, and everything in it is this uid's too.
+volume_owned() {
+    local dir=$1
+    [[ -d $dir && -O $dir && -w $dir && -x $dir ]] || return 1
+    [[ -z $(find "$dir" -mindepth 1 ! -user "$(id -u)" -print -quit 2>/dev/null) ]]
+}
+
+# volume_fix VOLUME DIR: what to do about a volume that is not this uid's (one line, for logs and reports).
+volume_fix() {
+    local volume=${1:-} dir=$2
+    printf '%s is not owned by uid %s (the volume was made by an older deployment that ran every backup container as 10501). One-time fix, as root on the Docker host (docs/runbooks.md): docker run --rm --network none --user 0:0 -v %s:/v IMAGE chown -R %s:%s /v, with IMAGE this container'"'"'s image; then restart this container' \
+        "$dir${volume:+ (volume $volume)}" "$(id -u)" "${volume:-VOLUME}" "$(id -u)" "$(id -g)"
+}
+
+# backups_group_readable: the job opens its backups to its group (directory 0750, files 0640), including
+# those an older deployment wrote private (0700/0600). As their owner it needs no capability; a directory
+# it does not own (a host path) is left as the operator made it.
+backups_group_readable() {
+    local f opened=0
+    if [[ -O $BACKUP_DIR && $(stat -c %a -- "$BACKUP_DIR") != 750 ]]; then
+        chmod 0750 -- "$BACKUP_DIR" && opened=$((opened + 1))
+    fi
+    while IFS= read -r -d '' f; do
+        chmod 0640 -- "$f" && opened=$((opened + 1))
+    done < <(find "$BACKUP_DIR" -maxdepth 1 -type f -name "$BACKUP_PREFIX*" -user "$(id -u)" ! -perm -g=r -print0 2>/dev/null)
+    ((opened == 0)) || log info backups_opened_to_group dir "$BACKUP_DIR" changed:n "$opened" \
+        note "the drill and the uploader read the backups as members of the job's group"
+}
 
 # The age identity (BACKUP_AGE_IDENTITY, the drill container only) is moved into a file at start and out of
 # the environment: /proc/PID/environ of every process started with it, and of every child, would otherwise

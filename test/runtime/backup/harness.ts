@@ -12,14 +12,15 @@ import * as path from "node:path";
 import { ageIdentityFromSecretBytes, ageRecipientFromIdentity } from "../../../infra/age";
 import { BACKUP_DIR, DRILL_KEYRING_DIR, DRILL_REPORT_DIR } from "../../../infra/components/backup";
 import { DATABASE_NAME, DATABASE_USER } from "../../../infra/components/database";
-import { IMAGE_USERS } from "../../../infra/components/images";
+import { BACKUP_USERS } from "../../../infra/components/images";
 import type { CapturedStack } from "../../../tools/runtime/capture";
 import { containerSpec, ContainerCreateBody } from "../../../tools/runtime/engine-map";
 import { buildEnv } from "../../../tools/runtime/images";
 import { recordedBaseImage } from "../../../tools/runtime/recorded";
 
 export const ROOT = path.resolve(__dirname, "..", "..", "..");
-export const BACKUP_USER = IMAGE_USERS.backup;
+/** The backup job's user; the drill's and the uploader's are BACKUP_USERS.drill and .uploader. */
+export const BACKUP_USER = BACKUP_USERS.job;
 export const UPLOAD_STATE_DIR = "/var/lib/bulwark/upload";
 export const SCRATCH_DIR = "/var/lib/bulwark/scratch";
 export const TEST_LABEL = "bulwark.test";
@@ -316,11 +317,14 @@ export class Sandbox {
         return name;
     }
 
-    /** A named volume; `tmpfsSizeMb` makes it a size-limited tmpfs owned by the backup uid. */
+    /**
+     * A named volume; `tmpfsSizeMb` makes it a size-limited backup volume (a tmpfs) owned by the job's uid, 0750
+     * as README asks of a bulwark:backupVolumeHostPath directory, so the drill reads it through the job's group.
+     */
     volume(what: string, tmpfsSizeMb?: number): string {
         const name = this.name(what);
         const [uid, gid] = BACKUP_USER.split(":");
-        const opts = tmpfsSizeMb ? ["--opt", "type=tmpfs", "--opt", "device=tmpfs", "--opt", `o=size=${tmpfsSizeMb}m,uid=${uid},gid=${gid},mode=0700`] : [];
+        const opts = tmpfsSizeMb ? ["--opt", "type=tmpfs", "--opt", "device=tmpfs", "--opt", `o=size=${tmpfsSizeMb}m,uid=${uid},gid=${gid},mode=0750`] : [];
         docker(["volume", "create", "--label", `${TEST_LABEL}=${this.id}`, ...opts, name]);
         this.volumes.push(name);
         return name;
@@ -454,6 +458,7 @@ export interface BackupJobOptions {
     readonly schedule?: string;
     readonly keep?: { daily: number; weekly: number; monthly: number };
     readonly cpus?: number;
+    readonly maxProcesses?: number;
     readonly extraEnv?: Record<string, string>;
 }
 
@@ -465,6 +470,7 @@ export function runBackupJob(box: Sandbox, o: BackupJobOptions, what = "backup")
         aliases: programAliases("backup-job"),
         like: "backup-job",
         cpus: o.cpus,
+        maxProcesses: o.maxProcesses,
         volumes: programMounts("backup-job").map((m) => ({ source: o.volume, target: m.Target, readOnly: m.ReadOnly })),
         // The program's environment (host, role, database, retention), with the test's password, key and schedule.
         env: {
@@ -491,6 +497,7 @@ export interface DrillOptions {
     readonly scratchMb?: number;
     readonly memoryMb?: number;
     readonly cpus?: number;
+    readonly maxProcesses?: number;
     /** Default: the scheduler, as in the stack. */
     readonly command?: readonly string[];
 }
@@ -505,6 +512,7 @@ export function runDrill(box: Sandbox, o: DrillOptions, what = "restore-drill"):
         like: "backup-drill",
         memoryMb: o.memoryMb,
         cpus: o.cpus,
+        maxProcesses: o.maxProcesses,
         volumes: [
             { source: o.volume, target: BACKUP_DIR, readOnly: true },
             { source: o.reports, target: DRILL_REPORT_DIR },
@@ -516,7 +524,9 @@ export function runDrill(box: Sandbox, o: DrillOptions, what = "restore-drill"):
             DRILL_REPORT_DIR,
             DRILL_SCHEDULE: "45 4 29 2 *",
             BACKUP_AGE_IDENTITY: o.identity,
-            ...(o.keyring ? { DRILL_KEYRING_DIR } : {}),
+            // As the program names them to the drill (the volume in a message on an older deployment's volume).
+            DRILL_REPORT_VOLUME: o.reports,
+            ...(o.keyring ? { DRILL_KEYRING_DIR, DRILL_KEYRING_VOLUME: o.keyring } : {}),
         },
         command: o.command ?? programContainer("backup-drill").Cmd,
     });
