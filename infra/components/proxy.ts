@@ -11,6 +11,12 @@ import { IMAGE_USERS } from "./images";
 export const PROXY_HTTPS_PORT = 8443;
 export const PROXY_HTTP_PORT = 8080;
 /** Routes whose requests are rate-limited and logged as authentication attempts. */
+/**
+ * nginx's temp tmpfs, whatever the body limit: request bodies stream to the app and responses pass through
+ * memory buffers (proxy_request_buffering off, proxy_max_temp_file_size 0 in images/proxy), so nothing a
+ * client sends is spooled here. Sized by the body limit, N concurrent maximum-size uploads needed N times it.
+ */
+export const NGINX_TEMP_MB = 16;
 export const AUTH_ROUTES = ["/api/auth/", "/api/login", "/users/sign_in", "/auth/"] as const;
 
 export interface ProxyArgs {
@@ -60,7 +66,7 @@ export class Proxy extends pulumi.ComponentResource {
                     // Rendered config, pid file, the dev certificate and nginx's temp files; nothing else is writable.
                     tmpfs: [
                         { path: "/run/nginx", sizeMb: 8, mode: "0700" },
-                        { path: "/var/lib/nginx", sizeMb: Math.max(16, args.requestBodyLimitMb * 2), mode: "0700" },
+                        { path: "/var/lib/nginx", sizeMb: NGINX_TEMP_MB, mode: "0700" },
                         { path: "/tmp", sizeMb: 16, mode: "0700" },
                     ],
                     env: {

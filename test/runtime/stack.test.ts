@@ -13,7 +13,9 @@ const inspect = (s: RuntimeSession, name: string) => s.engine.request<ContainerI
 
 function getJson(s: RuntimeSession, path: string): Promise<{ status: number; body: unknown }> {
     return new Promise((resolve, reject) => {
-        const req = https.get({ host: "127.0.0.1", port: s.ports.https, path, servername: "localhost", rejectUnauthorized: false, timeout: 10_000 }, (res) => {
+        // The proxy serves only its configured name (SNI and Host), the dev stack's "localhost".
+        const headers = { Host: "localhost" };
+        const req = https.get({ host: "127.0.0.1", port: s.ports.https, path, servername: "localhost", headers, rejectUnauthorized: false, timeout: 10_000 }, (res) => {
             let text = "";
             res.on("data", (d: Buffer) => (text += d.toString("utf8")));
             res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text.startsWith("{") ? JSON.parse(text) : text }));

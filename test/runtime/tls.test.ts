@@ -34,9 +34,11 @@ describeLive("runtime: TLS as testssl.sh sees it", function () {
         if (!bin) throw new Error("testssl.sh is not installed: run scripts/setup-host.sh (apt-get install -y testssl.sh)");
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-testssl-"));
         const json = path.join(dir, "testssl.json");
-        const target = `127.0.0.1:${s.ports.https}`;
+        // By name, so that testssl sends the SNI the proxy serves (it refuses the handshake for any other), at
+        // the published loopback address.
+        const target = `localhost:${s.ports.https}`;
         // -p protocols, -s cipher categories, -f forward secrecy, -h headers (HSTS), -U vulnerabilities.
-        const run = spawnSync(bin, ["--quiet", "--color", "0", "--warnings", "batch", "--jsonfile", json, "-p", "-s", "-f", "-h", "-U", target], {
+        const run = spawnSync(bin, ["--quiet", "--color", "0", "--warnings", "batch", "--ip", "127.0.0.1", "--jsonfile", json, "-p", "-s", "-f", "-h", "-U", target], {
             encoding: "utf8",
             timeout: 8 * 60_000,
         });

@@ -43,8 +43,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pass = (detail: string): Outcome => ({ ok: true, detail });
 const fail = (detail: string): Outcome => ({ ok: false, detail });
 
-/** One HTTPS request without certificate verification: the audit checks behaviour, and dev is self-signed. */
-export function httpsRequest(t: ProxyTarget, method: string, path: string, body?: string): Promise<Response> {
+/**
+ * One HTTPS request without certificate verification: the audit checks behaviour, and dev is self-signed. SNI
+ * is always the configured name; `host` replaces only the Host header (a forged one).
+ */
+export function httpsRequest(t: ProxyTarget, method: string, path: string, body?: string, host: string = t.serverName): Promise<Response> {
     return new Promise((resolve, reject) => {
         const req = https.request(
             {
@@ -53,7 +56,7 @@ export function httpsRequest(t: ProxyTarget, method: string, path: string, body?
                 servername: t.serverName,
                 method,
                 path,
-                headers: { Host: t.serverName, ...(body !== undefined ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) } : {}) },
+                headers: { Host: host, ...(body !== undefined ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) } : {}) },
                 rejectUnauthorized: false,
                 agent: false,
                 timeout: TIMEOUT_MS,
@@ -96,12 +99,13 @@ export interface Handshake {
  * so that a refusal is the server's: by default OpenSSL 3 would not even offer TLS 1.0/1.1 and the check
  * would pass without asking the server.
  */
-export function handshake(t: ProxyTarget, version: TlsVersion): Promise<Handshake> {
+export function handshake(t: ProxyTarget, version?: TlsVersion, servername: string = t.serverName): Promise<Handshake> {
     return new Promise((resolve) => {
         const socket = tls.connect({
             host: t.host,
             port: t.httpsPort,
-            servername: t.serverName,
+            // Node sends no SNI for an empty name (nor for an IP address).
+            servername,
             minVersion: version,
             maxVersion: version,
             ciphers: "ALL:@SECLEVEL=0",
@@ -129,6 +133,32 @@ const refused = (version: TlsVersion) => async (ctx: NetworkContext) => {
 const accepted = (version: TlsVersion) => async (ctx: NetworkContext) => {
     const h = await handshake(ctx.target, version);
     return h.ok ? pass(`${h.protocol} with ${h.cipher}`) : fail(`${version} handshake failed: ${h.code ?? ""} ${h.message ?? ""}`.trim());
+};
+
+/** Names no deployment serves (RFC 2606 reserves .invalid). */
+const UNKNOWN_NAME = "verify-unknown-name.invalid";
+const FORGED_HOST = "verify-forged-host.invalid";
+
+/** The handshake alert nginx's ssl_reject_handshake sends, and the other refusals a server may choose. */
+const NAME_REFUSALS = ["ERR_SSL_TLSV1_UNRECOGNIZED_NAME", "ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR", "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE", "ECONNRESET"];
+
+/** NET-04: only the configured name gets a handshake (an attacker's name, or none, gets no certificate). */
+const otherNamesRefused = async ({ target: t }: NetworkContext): Promise<Outcome> => {
+    const results: string[] = [];
+    const accepted: string[] = [];
+    for (const [label, name] of [[UNKNOWN_NAME, UNKNOWN_NAME], ["no SNI", ""]] as const) {
+        const h = await handshake(t, undefined, name);
+        if (h.ok) accepted.push(`${label}: ${h.protocol}`);
+        else if (!h.code || !NAME_REFUSALS.includes(h.code)) return fail(`inconclusive for ${label}: ${h.code ?? ""} ${h.message ?? ""}`.trim());
+        results.push(`${label}: refused (${h.code ?? "no handshake"})`);
+    }
+    return accepted.length ? fail(`handshake accepted for a name other than ${t.serverName}: ${accepted.join("; ")}`) : pass(results.join("; "));
+};
+
+/** NET-04: a request naming another host than the configured one (Host header poisoning) never reaches the app. */
+const forgedHostRejected = async ({ target: t }: NetworkContext): Promise<Outcome> => {
+    const r = await httpsRequest(t, "GET", "/up", undefined, FORGED_HOST);
+    return r.status === 421 ? pass(`Host: ${FORGED_HOST} with SNI ${t.serverName}: 421 Misdirected Request`) : fail(`Host: ${FORGED_HOST} with SNI ${t.serverName} answered ${r.status}, expected 421: the app may build URLs from a forged Host`);
 };
 
 const header = (r: Response, name: string): string => {
@@ -168,6 +198,8 @@ export const NETWORK_CHECKS: readonly NetworkCheck[] = [
     { name: "tls-1.1-refused", controls: ["NET-04"], run: refused("TLSv1.1") },
     { name: "tls-1.2-accepted", controls: ["NET-04"], run: accepted("TLSv1.2") },
     { name: "tls-1.3-accepted", controls: ["NET-04"], run: accepted("TLSv1.3") },
+    { name: "tls-other-names-refused", controls: ["NET-04"], run: otherNamesRefused },
+    { name: "forged-host-rejected", controls: ["NET-04"], run: forgedHostRejected },
     {
         name: "http-redirects-to-https",
         controls: ["NET-04"],

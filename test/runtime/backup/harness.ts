@@ -111,7 +111,7 @@ export function ageKeyPair(): { identity: string; recipient: string } {
 
 // --- the program's record ------------------------------------------------------------------------------
 /** The program's containers the backup harness runs (resource names in the dev stack). */
-export type ProgramContainer = "database" | "backup-job" | "backup-drill";
+export type ProgramContainer = "database" | "backup-job" | "backup-drill" | "proxy";
 
 let program: CapturedStack | undefined;
 
@@ -171,7 +171,7 @@ export const builtFrom = new Map<string, string>();
 const built = new Map<string, string>();
 
 /** Builds images/<name> (cached by the engine, so a rebuild of an unchanged context takes a second). */
-export function buildImage(name: "backup" | "postgres"): string {
+export function buildImage(name: "backup" | "postgres" | "proxy"): string {
     const cached = built.get(name);
     if (cached) {
         return cached;
