@@ -3,36 +3,12 @@
 // resource naming the bucket, so a forgotten one is silent; this policy finds each by the bucket it names. A
 // bucket is a backup bucket by its tag or by where the backups go, so an untagged bucket the uploader writes to
 // gets every rule too.
-import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
-import { containerProps, containersOf, envsOf, roleOf } from "../lib/docker-refs";
+import { PolicyResource } from "@pulumi/policy";
 import { isUnknown as unknownValue } from "../lib/engine-values";
 import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import {
-    BACKUP_IDENTITY_MARKER_SCHEMA,
-    BUCKET_TYPES,
-    IAM_POLICY_TYPES,
-    S3_COMPANIONS,
-    bucketNamesIn,
-    deniesInsecureTransport,
-    isBackupIdentityPolicy,
-    isUnknown,
-    parsePolicyDocument,
-    tagsOf,
-} from "./lib/aws-refs";
-
-interface Config {
-    backupTagKey: string;
-    backupTagValue: string;
-    backupIdentityMarker: string;
-}
-
-interface BucketProps {
-    readonly bucket?: string;
-    readonly id?: string;
-    readonly tags?: unknown;
-    readonly tagsAll?: unknown;
-}
+import { BUCKET_TYPES, S3_COMPANIONS, deniesInsecureTransport, isUnknown, parsePolicyDocument } from "./lib/aws-refs";
+import { BACKUP_BUCKET_CONFIG_SCHEMA, BackupBucketConfig, attachedTo, backupBuckets, namesOf } from "./lib/backup-buckets";
 
 interface EncryptionRule {
     readonly applyServerSideEncryptionByDefault?: { readonly sseAlgorithm?: string; readonly kmsMasterKeyId?: string };
@@ -52,8 +28,6 @@ function best(verdicts: readonly Verdict[]): Verdict {
     return verdicts.includes("ok") ? "ok" : verdicts.includes("unknown") ? "unknown" : "bad";
 }
 
-/** Roles whose env names where backups go. */
-const BACKUP_WRITER_ROLES: readonly string[] = ["backup", "backup-uploader"];
 const KMS_KEY_TYPE = "aws:kms/key:Key";
 
 const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
@@ -131,40 +105,6 @@ function lifecycle(r: PolicyResource): Verdict {
     return rules.some((rule) => rule && rule.status === "Enabled" && (hasBlock(rule.expiration) || hasBlock(rule.noncurrentVersionExpiration))) ? "ok" : "bad";
 }
 
-/** The bucket's names, as its companions and ARNs refer to it; unknown values never name it. */
-function namesOf(bucket: PolicyResource): string[] {
-    const props = bucket.props as BucketProps;
-    return [props.bucket, props.id].filter((v): v is string => typeof v === "string" && v !== "" && !unknownValue(v));
-}
-
-/**
- * The buckets backups flow to, besides the tagged ones: named in a backup container's env or in the backup
- * identity's IAM policy resources, or the source of those values (their property dependencies).
- */
-function bucketsBackupsFlowTo(args: StackValidationArgs, buckets: readonly PolicyResource[], marker: string): Set<PolicyResource> {
-    const result = new Set<PolicyResource>();
-    const byName = new Map(buckets.flatMap((b) => namesOf(b).map((n) => [n, b] as const)));
-    const add = (names: readonly string[], deps: readonly PolicyResource[]) => {
-        names.forEach((n) => byName.has(n) && result.add(byName.get(n)!));
-        deps.filter((d) => BUCKET_TYPES.includes(d.type)).forEach((d) => result.add(d));
-    };
-    for (const c of containersOf(args.resources)) {
-        const props = containerProps(c);
-        const role = roleOf(props);
-        if (role !== undefined && BACKUP_WRITER_ROLES.includes(role)) {
-            add([...envsOf(props).values()].flatMap((e) => (e.value ? [e.value] : [])), c.propertyDependencies.envs ?? []);
-        }
-    }
-    for (const r of args.resources) {
-        if (IAM_POLICY_TYPES.includes(r.type) && isBackupIdentityPolicy(r.name, r.props as Record<string, unknown>, marker)) {
-            const doc = parsePolicyDocument((r.props as { policy?: unknown }).policy);
-            const names = doc.kind === "ok" ? doc.statements.flatMap((st) => bucketNamesIn(st.Resource)) : [];
-            add(names, r.propertyDependencies.policy ?? []);
-        }
-    }
-    return result;
-}
-
 export const awsBackupBucketHardened = stackPolicy({
     name: "aws-backup-bucket-hardened",
     controls: ["BAK-02", "DB-05", "BAK-04", "BAK-07"],
@@ -184,27 +124,13 @@ export const awsBackupBucketHardened = stackPolicy({
         "aws.s3.BucketLifecycleConfiguration (expiration / noncurrentVersionExpiration) and aws.s3.BucketLogging " +
         "(targetBucket: the log bucket), each with `bucket: backupBucket.bucket`.",
     configSchema: {
-        properties: {
-            backupTagKey: { type: "string", default: "bulwark:purpose", description: "Tag key that marks a backup bucket" },
-            backupTagValue: { type: "string", default: "backups", description: "Tag value that marks a backup bucket" },
-            backupIdentityMarker: BACKUP_IDENTITY_MARKER_SCHEMA,
-        },
+        properties: { ...BACKUP_BUCKET_CONFIG_SCHEMA },
     },
     validateStack: (args, reportViolation) => {
-        const config = args.getConfig<Config>();
-        const allBuckets = args.resources.filter((r) => BUCKET_TYPES.includes(r.type));
-        const flowTargets = bucketsBackupsFlowTo(args, allBuckets, config.backupIdentityMarker);
-        const buckets = allBuckets.filter((r) => tagsOf(r.props as BucketProps)[config.backupTagKey] === config.backupTagValue || flowTargets.has(r));
-        for (const bucket of buckets) {
+        for (const bucket of backupBuckets(args, args.getConfig<BackupBucketConfig>())) {
             const ids = namesOf(bucket);
             const bucketName = ids[0] ?? bucket.name;
-            // By value, or, when names are unknown at preview, by the engine's record of what `bucket` came from.
-            const attached = (types: readonly string[]): PolicyResource[] =>
-                args.resources.filter(
-                    (r) =>
-                        types.includes(r.type) &&
-                        ((typeof r.props.bucket === "string" && ids.includes(r.props.bucket)) || (r.propertyDependencies?.bucket ?? []).includes(bucket)),
-                );
+            const attached = (types: readonly string[]): PolicyResource[] => attachedTo(args, bucket, types);
             const report = (control: string, problem: string, fix: string) =>
                 reportViolation(`[${control}] Backup bucket '${bucketName}' ${problem}. ${fix}`, bucket.urn);
             /** Reports when no companion of the kind is fit; an undecidable one is left to apply. */

@@ -1,5 +1,6 @@
 import { BulwarkPolicy } from "../lib/policy";
 import { awsBackupBucketHardened } from "./aws-backup-bucket-hardened";
+import { awsBackupBucketUploadGuards } from "./aws-backup-bucket-upload-guards";
 import { awsBackupIdentityLeastPrivilege } from "./aws-backup-identity-least-privilege";
 import { awsBucketPolicyRestrictsPrincipals } from "./aws-bucket-policy-restricts-principals";
 import { awsKmsKeyRotation } from "./aws-kms-key-rotation";
@@ -7,6 +8,7 @@ import { awsS3BucketNoPublicAcl } from "./aws-s3-bucket-no-public-acl";
 
 export const awsPolicies: BulwarkPolicy[] = [
     awsBackupBucketHardened,
+    awsBackupBucketUploadGuards,
     awsKmsKeyRotation,
     awsBucketPolicyRestrictsPrincipals,
     awsBackupIdentityLeastPrivilege,

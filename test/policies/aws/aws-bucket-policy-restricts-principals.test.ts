@@ -53,7 +53,9 @@ describe("aws-bucket-policy-restricts-principals (BAK-05)", () => {
         const r = withStatements({ Effect: "Allow", NotPrincipal: { AWS: "arn:aws:iam::123456789012:user/x" }, Action: "s3:*", Resource: "*" });
         const { violations } = await runResourcePolicy(policy, r);
         assert.equal(violations.length, 1);
-        assert.match(violations[0].message, /statement #3 allows with NotPrincipal/);
+        // Statements without a Sid are named by their 1-based position: the one appended after the fixture's.
+        const position = (backupBucketPolicyDocument() as { Statement: object[] }).Statement.length + 1;
+        assert.match(violations[0].message, new RegExp(`statement #${position} allows with NotPrincipal`));
     });
 
     it("#7 an unreadable policy document is rejected; an unknown one is not judged", async () => {
