@@ -28,7 +28,7 @@ describeLive("runtime: npm run verify against the stack", function () {
         assert.deepEqual(failing(rows), [], describeRows(failing(rows)));
         const containers = new Set(rows.map((r) => r.target));
         for (const spec of s.run.specs.values()) assert.ok(containers.has(spec.name), `no rows for ${spec.name}`);
-        for (const name of ["user-non-root", "read-only-root", "tls-1.0-refused", "hsts", "cookie-flags", "auth-rate-limit", "db-password-encryption", "db-no-host-login", "backup-newest", "backup-retention", "restore-drill-last", "secrets-not-in-args-or-labels", "db-app-login", "db-backup-login"]) {
+        for (const name of ["user-non-root", "read-only-root", "tls-1.0-refused", "hsts", "cookie-flags", "auth-rate-limit", "db-password-encryption", "db-no-host-login", "backup-newest", "backup-retention", "restore-drill-last", "secrets-not-in-args-or-labels", "db-app-login", "db-backup-login", "seccomp-profile", "apparmor-profile"]) {
             assert.ok(rows.some((r) => r.check === name), `no ${name} row`);
         }
     });
@@ -116,6 +116,47 @@ describeLive("runtime: npm run verify against the stack", function () {
                 describeRows(failed),
             );
             assert.ok(report.rows.filter((r) => r.target === name).length > 5, "the tampered container was audited like the others");
+        } finally {
+            await s.engine.request("DELETE", `/containers/${name}`, undefined, { force: true }).catch(() => undefined);
+        }
+    });
+
+    it("CON-07: fails exactly the seccomp-profile row of a stack container started with --security-opt seccomp=unconfined (CLI, --json, exit 1)", async function () {
+        this.timeout(240_000);
+        const frontend = s.run.specs.get("app-frontend");
+        assert.ok(frontend, "no app-frontend spec to copy");
+        const name = `${s.stackName}-unconfined`;
+        const network = frontend.body.HostConfig.NetworkMode as string;
+        const securityOpt = [...((frontend.body.HostConfig.SecurityOpt as string[] | undefined) ?? []), "seccomp=unconfined"];
+        await s.run.create(name, {
+            ...frontend.body,
+            Labels: { ...frontend.body.Labels, "bulwark.service": "unconfined" },
+            HostConfig: { ...frontend.body.HostConfig, SecurityOpt: securityOpt },
+            // No alias: the proxy must keep sending traffic to the real frontend.
+            NetworkingConfig: { EndpointsConfig: { [network]: {} } },
+        });
+        try {
+            await s.run.waitHealthy(name, frontend.wait.timeoutSeconds);
+            const cli = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools", "verify", "cli.ts"), "--stack", s.stackName, "--json"], {
+                cwd: ROOT,
+                encoding: "utf8",
+                timeout: 120_000,
+            });
+            assert.equal(cli.status, 1, `verify exit code; stderr:\n${cli.stderr}`);
+            const report = JSON.parse(cli.stdout) as Report;
+            assert.equal(report.passed, false);
+            const failed = failing(report.rows);
+            assert.deepEqual(
+                failed.map((r) => ({ check: r.check, target: r.target, controls: r.controls })),
+                [{ check: "seccomp-profile", target: name, controls: ["CON-07"] }],
+                describeRows(failed),
+            );
+            assert.match(failed[0].detail, /seccomp=unconfined/);
+            // The real containers run the engine's default profile, and the kernel shows PID 1 filtered.
+            const real = report.rows.find((r) => r.check === "seccomp-profile" && r.target === frontend.name);
+            assert.equal(real?.result, "pass", real?.detail);
+            assert.match(real?.detail ?? "", /^docker default/);
+            assert.ok(report.rows.filter((r) => r.target === name).length > 5, "the unconfined container was audited like the others");
         } finally {
             await s.engine.request("DELETE", `/containers/${name}`, undefined, { force: true }).catch(() => undefined);
         }

@@ -42,6 +42,20 @@ const published = (c: ContainerInfo): string[] =>
         .filter(([, bindings]) => (bindings ?? []).some((b) => b.HostPort !== ""))
         .map(([port, bindings]) => `${port}->${(bindings ?? []).map((b) => `${b.HostIp || "*"}:${b.HostPort}`).join(",")}`);
 
+/** The value of the last seccomp option (`seccomp=x`, or the old `seccomp:x`), as the engine reads it. */
+const seccompOption = (opts: readonly string[]): string | undefined =>
+    opts.map((o) => /^seccomp[=:](.*)$/s.exec(o)?.[1]).filter((v): v is string => v !== undefined).pop();
+
+/** A custom profile: the CLI passes the file's JSON in the option, so name its default action, not the text. */
+function customProfile(json: string): string {
+    try {
+        const p = JSON.parse(json) as { defaultAction?: string; syscalls?: unknown[] | null };
+        return `custom profile (defaultAction ${p.defaultAction ?? "?"}, ${(p.syscalls ?? []).length} syscall rule(s))`;
+    } catch {
+        return "custom profile";
+    }
+}
+
 export interface ContainerCheck {
     readonly name: string;
     readonly controls: readonly ControlId[];
@@ -97,6 +111,35 @@ export const CONTAINER_CHECKS: readonly ContainerCheck[] = [
             if (!set) return fail(`SecurityOpt [${opts.join(", ")}] lacks no-new-privileges`);
             if (c.kernel && !c.kernel.noNewPrivs) return fail("SecurityOpt has no-new-privileges but PID 1 has NoNewPrivs 0");
             return pass(`no-new-privileges${c.kernel ? "; PID 1 NoNewPrivs 1" : ""}`);
+        },
+    },
+    {
+        // CIS Docker 5.21: the engine applies its default profile to a container with no seccomp option, none to a
+        // privileged one, and none at all when it has no seccomp.
+        name: "seccomp-profile",
+        controls: ["CON-07"],
+        run: (c, stack) => {
+            const opt = seccompOption(c.inspect.HostConfig.SecurityOpt ?? []);
+            const engine = stack.engine.seccompProfile;
+            if (engine === undefined) return fail("the engine has no seccomp (none in /info SecurityOptions): runs with no syscall filter");
+            if (opt === "unconfined") return fail("SecurityOpt seccomp=unconfined: runs with no syscall filter");
+            if (c.inspect.HostConfig.Privileged) return fail("Privileged: the engine applies no seccomp profile");
+            if (opt === undefined && engine === "unconfined") return fail("no seccomp option and the engine's default profile is unconfined");
+            const profile = opt === undefined ? (["default", "builtin"].includes(engine) ? "docker default" : `engine default ${engine}`) : opt === "builtin" ? "docker default (builtin)" : customProfile(opt);
+            if (c.kernel?.seccomp !== undefined && c.kernel.seccomp !== 2) return fail(`${profile}, but PID 1 has Seccomp ${c.kernel.seccomp} (no filter)`);
+            return pass(`${profile}${c.kernel?.seccomp === 2 ? "; PID 1 Seccomp filter" : ""}`);
+        },
+    },
+    {
+        // CIS Docker 5.2: where the host has AppArmor, the engine gives each container docker-default unless told otherwise.
+        name: "apparmor-profile",
+        controls: ["CON-07"],
+        run: (c, stack) => {
+            if (!stack.engine.apparmor) return pass("the host has no AppArmor: no profile can apply (informational)");
+            const profile = c.inspect.AppArmorProfile ?? "";
+            if (profile === "") return fail("AppArmorProfile is empty: runs without an AppArmor profile");
+            if (profile === "unconfined") return fail("AppArmorProfile unconfined");
+            return pass(`AppArmor profile ${profile}`);
         },
     },
     {

@@ -8,6 +8,8 @@ import { Engine } from "../runtime/engine-api";
 export interface ContainerInspect {
     Id: string;
     Name: string;
+    /** The AppArmor profile the engine applied: "" where the host has no AppArmor, "unconfined" for none. */
+    AppArmorProfile?: string;
     Config: {
         User: string;
         Env: string[] | null;
@@ -59,6 +61,8 @@ export interface KernelView {
     readonly uids: readonly number[];
     readonly capEff: bigint;
     readonly noNewPrivs: boolean;
+    /** The Seccomp mode of /proc/<pid>/status (0 none, 1 strict, 2 filter); undefined when the kernel has no seccomp. */
+    readonly seccomp?: number;
 }
 
 export interface ContainerInfo {
@@ -77,10 +81,27 @@ export interface NetworkInfo {
     readonly subnets: readonly string[];
 }
 
+/** The engine's own confinement, from GET /info SecurityOptions ("name=seccomp,profile=default", "name=apparmor"). */
+export interface EngineSecurity {
+    /** The profile the engine applies to a container with no seccomp option; undefined when it has no seccomp. */
+    readonly seccompProfile?: string;
+    readonly apparmor: boolean;
+}
+
 export interface StackState {
     readonly stack: string;
+    readonly engine: EngineSecurity;
     readonly containers: readonly ContainerInfo[];
     readonly networks: readonly NetworkInfo[];
+}
+
+export function engineSecurity(securityOptions: readonly string[] | null | undefined): EngineSecurity {
+    const options = (securityOptions ?? []).map((o) => new Map(o.split(",").map((kv) => (kv.includes("=") ? (kv.split(/=(.*)/s, 2) as [string, string]) : ["name", kv]))));
+    const seccomp = options.find((o) => o.get("name") === "seccomp");
+    return {
+        seccompProfile: seccomp ? seccomp.get("profile") || "default" : undefined,
+        apparmor: options.some((o) => o.get("name") === "apparmor"),
+    };
 }
 
 const filters = (labels: readonly string[]) => JSON.stringify({ label: labels });
@@ -95,6 +116,7 @@ export function kernelView(pid: number, containerId: string): KernelView | undef
             uids: field("Uid").split(/\s+/).map(Number),
             capEff: BigInt(`0x${field("CapEff") || "0"}`),
             noNewPrivs: field("NoNewPrivs") === "1",
+            seccomp: field("Seccomp") === "" ? undefined : Number(field("Seccomp")),
         };
     } catch {
         return undefined;
@@ -109,6 +131,7 @@ async function processesOf(engine: Engine, id: string): Promise<Process[]> {
 }
 
 export async function loadStackState(engine: Engine, stack: string): Promise<StackState> {
+    const info = await engine.request<{ SecurityOptions?: string[] | null }>("GET", "/info");
     const listed = await engine.request<{ Id: string }[]>("GET", "/containers/json", undefined, {
         all: true,
         filters: filters([`${LABELS.project}=bulwark`, `${LABELS.stack}=${stack}`]),
@@ -132,6 +155,7 @@ export async function loadStackState(engine: Engine, stack: string): Promise<Sta
     });
     return {
         stack,
+        engine: engineSecurity(info.SecurityOptions),
         containers: containers.sort((a, b) => a.name.localeCompare(b.name)),
         networks: networks.map((n) => ({ name: n.Name, internal: n.Internal, subnets: (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? "").filter(Boolean) })),
     };

@@ -59,9 +59,8 @@ export function proxyTarget(state: StackState, url?: string, httpUrl?: string): 
     };
 }
 
-export async function runVerify(opts: VerifyOptions): Promise<VerifyResult> {
-    const since = Math.floor(Date.now() / 1000) - 1;
-    const state = await loadStackState(opts.engine, opts.stack);
+/** The rows read from the engine's state alone: the stack checks, then every container check on each container. */
+export function engineRows(state: StackState): Row[] {
     const rows: Row[] = [];
     for (const check of STACK_CHECKS) {
         for (const { target, outcome } of check.run(state)) rows.push(row(check, target, outcome));
@@ -71,6 +70,13 @@ export async function runVerify(opts: VerifyOptions): Promise<VerifyResult> {
             if (!check.appliesTo || check.appliesTo(c)) rows.push(row(check, c.name, check.run(c, state)));
         }
     }
+    return rows;
+}
+
+export async function runVerify(opts: VerifyOptions): Promise<VerifyResult> {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const state = await loadStackState(opts.engine, opts.stack);
+    const rows: Row[] = engineRows(state);
 
     const db = state.containers.find((c) => c.role === "database");
     if (db) {
