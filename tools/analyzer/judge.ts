@@ -168,6 +168,16 @@ function policyInfos(info: analyzerProto.AnalyzerInfo): PolicyInfo[] {
 }
 
 /** A started pack with its policies, configured the way the CLI configures it. */
+/** Analyzers started and not yet stopped: a pack process left running keeps the test runner from exiting. */
+const running = new Set<Analyzer>();
+
+/** Stops every Analyzer still running and says how many there were (the test hooks fail a run that leaked one). */
+export async function stopLeakedAnalyzers(): Promise<number> {
+    const leaked = [...running];
+    await Promise.all(leaked.map((a) => a.stop()));
+    return leaked.length;
+}
+
 export class Analyzer {
     private configured?: string;
     private stackConfigured?: string;
@@ -187,7 +197,9 @@ export class Analyzer {
         const stackConfig = options.stackConfig ?? {};
         const pack = await RunningPack.start(options.dir, stackConfig);
         try {
-            return new Analyzer(pack, policyInfos(await pack.info()), stackConfig);
+            const analyzer = new Analyzer(pack, policyInfos(await pack.info()), stackConfig);
+            running.add(analyzer);
+            return analyzer;
         } catch (e) {
             await pack.stop();
             throw e;
@@ -195,6 +207,7 @@ export class Analyzer {
     }
 
     stop(): Promise<void> {
+        running.delete(this);
         return this.pack.stop();
     }
 

@@ -151,6 +151,8 @@ describe("aws-backup-bucket-upload-guards (BAK-02, DB-05, BAK-05)", () => {
                 analyzer = undefined;
             });
             const judged = async (offsiteBackup: Record<string, unknown>, resources = prodAwsStack()) => {
+                // One pack at a time: a second start in the same test must not leak the first (mocha would not exit).
+                await analyzer?.stop();
                 analyzer = await Analyzer.start({ stackConfig: { "bulwark:offsiteBackup": JSON.stringify(offsiteBackup) } });
                 return (await analyzer.evaluate(resources, {}, { resources: false })).violations.filter((v) => v.policy === policy.name);
             };
