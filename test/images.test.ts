@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { BACKUP_USERS, BUILT_IMAGES, IMAGE_USERS, IMAGES_DIR } from "../infra/components/images";
 import { DEFAULT_BASE_IMAGE } from "../infra/config";
+import { isSecretEnvName } from "../policies/lib/secret-names";
 import { ensureBaseImage } from "../tools/runtime/images";
 
 const dockerfile = (image: string) => fs.readFileSync(path.join(IMAGES_DIR, image, "Dockerfile"), "utf8");
@@ -17,6 +18,239 @@ const instructions = (text: string) =>
         .split("\n")
         .map((line) => line.trim())
         .filter((line) => line && !line.startsWith("#"));
+
+// --- Dockerfile rules (CIS Docker Benchmark section 4, hadolint, KICS, Checkov), read from the text -----------
+// Each checker takes a Dockerfile's text and returns its problems (none: it meets the rule), so that a test can
+// feed it a bad example directly and see it fail.
+
+interface Instruction {
+    /** Upper-case keyword: RUN, COPY, ... */
+    readonly keyword: string;
+    /** The rest, continuation lines joined with a space. */
+    readonly args: string;
+    /** 1-based line of the keyword. */
+    readonly line: number;
+    /** Index of the build stage (FROM) it belongs to; -1 before the first FROM (global ARGs). */
+    readonly stage: number;
+}
+
+/** The instructions, as BuildKit's parser reads them: `\` continues a line, and comment and blank lines inside a continuation are dropped. */
+function parseDockerfile(text: string): Instruction[] {
+    const out: Instruction[] = [];
+    let stage = -1;
+    let pending: { parts: string[]; line: number } | undefined;
+    text.split("\n").forEach((raw, i) => {
+        const line = raw.trim();
+        if (pending && (line === "" || line.startsWith("#"))) return;
+        if (!pending) {
+            if (line === "" || line.startsWith("#")) return;
+            pending = { parts: [], line: i + 1 };
+        }
+        const continued = /(^|[^\\])\\$/.test(line);
+        pending.parts.push(continued ? line.slice(0, -1).trim() : line);
+        if (continued) return;
+        const joined = pending.parts.join(" ");
+        const [, keyword, args] = /^(\S+)\s*([\s\S]*)$/.exec(joined)!;
+        if (/^FROM$/i.test(keyword)) stage++;
+        out.push({ keyword: keyword.toUpperCase(), args, line: pending.line, stage });
+        pending = undefined;
+    });
+    return out;
+}
+
+const at = (i: Instruction) => `line ${i.line}: ${i.keyword} ${i.args.length > 80 ? `${i.args.slice(0, 77)}...` : i.args}`;
+
+/** A RUN's exec form (JSON array), or undefined for the shell form. */
+function execForm(args: string): string[] | undefined {
+    if (!args.startsWith("[")) return undefined;
+    try {
+        const a = JSON.parse(args) as unknown;
+        return Array.isArray(a) && a.every((x) => typeof x === "string") ? (a as string[]) : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** A RUN's command line with its quoted strings blanked (a `|` in a quoted regex is not a pipe). */
+const unquoted = (command: string) => command.replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, "''");
+
+/** Index of the first pipe (`|` or `|&`, not `||`) in a shell command line, or -1. */
+function firstPipe(command: string): number {
+    const m = /(^|[^|])\|(?!\|)/.exec(unquoted(command));
+    return m ? m.index + m[1].length : -1;
+}
+
+/** CIS 4.9 / hadolint DL3020 / KICS "Add Instead of Copy": ADD fetches URLs and unpacks archives; COPY only copies. */
+function checkNoAdd(text: string): string[] {
+    return parseDockerfile(text)
+        .filter((i) => i.keyword === "ADD")
+        .map((i) => `${at(i)}: use COPY (ADD can fetch a URL or unpack an archive)`);
+}
+
+const SHELL_OR_INTERPRETER = String.raw`(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+(?:\S+=\S*\s+)*)?(?:\S*/)?(?:ba|da|z|k|a)?sh\b|python[0-9.]*\b|perl\b|ruby\b|node\b`;
+const PIPE_TO_SHELL = new RegExp(String.raw`\b(?:curl|wget)\b[^|;&]*\|&?\s*(?:${SHELL_OR_INTERPRETER})`);
+const SHELL_OF_DOWNLOAD = new RegExp(String.raw`(?:^|[\s;&|(])(?:${SHELL_OR_INTERPRETER})[^;&|]*(?:<\(|\$\(|\x60)\s*(?:curl|wget)\b`);
+
+/** CIS 4.11 (verified packages only) / KICS: no download piped into a shell; packages come from the signed archive. */
+function checkNoPipeToShell(text: string): string[] {
+    return parseDockerfile(text)
+        .filter((i) => i.keyword === "RUN")
+        .filter((i) => {
+            const command = execForm(i.args)?.join(" ") ?? i.args;
+            return PIPE_TO_SHELL.test(command) || SHELL_OF_DOWNLOAD.test(command);
+        })
+        .map((i) => `${at(i)}: a download runs unverified in a shell; install from the signed Debian archive`);
+}
+
+/** Shells whose `-o pipefail` works. Debian's /bin/sh is dash, which refuses it (bookworm's dash 0.5.12). */
+const PIPEFAIL_SHELL = /^(?:\S*\/)?(?:bash|zsh|ksh|mksh|ash)$/;
+
+/**
+ * hadolint DL4006: a RUN with a pipe runs with pipefail, so a failing command before the pipe fails the build.
+ * The default shell is /bin/sh -c, dash on Debian, which has no pipefail: the stage sets
+ * SHELL ["/bin/bash", "-o", "pipefail", "-c"] (or a bash SHELL, and the RUN starts with `set -o pipefail`).
+ * A stage FROM another stage of the file inherits its SHELL.
+ */
+function checkPipefail(text: string): string[] {
+    const problems: string[] = [];
+    const stageShell: string[][] = [];
+    const stageNames = new Map<string, number>();
+    let shell = ["/bin/sh", "-c"];
+    for (const i of parseDockerfile(text)) {
+        if (i.keyword === "FROM") {
+            const [, from, name] = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(i.args) ?? [];
+            shell = stageNames.has(from?.toLowerCase()) ? [...stageShell[stageNames.get(from.toLowerCase())!]] : ["/bin/sh", "-c"];
+            if (name) stageNames.set(name.toLowerCase(), i.stage);
+        } else if (i.keyword === "SHELL") {
+            shell = execForm(i.args) ?? shell;
+        } else if (i.keyword === "RUN") {
+            const exec = execForm(i.args);
+            // An exec-form RUN is its own shell: ["bash", "-o", "pipefail", "-c", "..."].
+            if (exec && !exec.includes("-c")) continue;
+            const [sh, command] = exec ? [exec.slice(0, exec.indexOf("-c")), exec[exec.indexOf("-c") + 1]] : [shell.slice(0, Math.max(0, shell.indexOf("-c"))), i.args];
+            if (command === undefined) continue;
+            const pipe = firstPipe(command);
+            if (pipe < 0) continue;
+            const capable = sh.length > 0 && PIPEFAIL_SHELL.test(sh[0]);
+            const optionOn = sh.some((a, k) => /^-[a-z]*o$/.test(a) && sh[k + 1] === "pipefail");
+            const setOn = /(?:^|[;&\s])set\s+(?:-[a-z]+\s+)*-[a-z]*o\s+pipefail\b/.test(unquoted(command).slice(0, pipe));
+            if (!capable) {
+                problems.push(`${at(i)}: a pipe under ${JSON.stringify(sh)}, which has no pipefail (Debian's sh is dash); set SHELL ["/bin/bash", "-o", "pipefail", "-c"] first`);
+            } else if (!optionOn && !setOn) {
+                problems.push(`${at(i)}: a pipe without pipefail; SHELL ["/bin/bash", "-o", "pipefail", "-c"], or \`set -o pipefail\` before it`);
+            }
+        }
+        if (i.stage >= 0) stageShell[i.stage] = shell;
+    }
+    return problems;
+}
+
+/** Names an ENV or ARG instruction defines (ENV a=1 b=2, legacy ENV a 1, ARG a[=default]). */
+function definedNames(i: Instruction): string[] {
+    const args = unquoted(i.args).trim();
+    if (i.keyword === "ARG") return args.split(/\s+/).map((a) => a.split("=")[0]).filter(Boolean);
+    const first = args.split(/\s+/)[0] ?? "";
+    if (!first.includes("=")) return first ? [first] : [];
+    return [...args.matchAll(/(?:^|\s)([^\s=]+)=/g)].map((m) => m[1]);
+}
+
+/** CIS 4.10 / KICS "Passwords And Secrets" / Checkov CKV_DOCKER_*: no secret in ENV or ARG (both stay in the image's history). */
+function checkNoSecretEnv(text: string): string[] {
+    return parseDockerfile(text)
+        .filter((i) => i.keyword === "ENV" || i.keyword === "ARG")
+        .flatMap((i) => definedNames(i).filter(isSecretEnvName).map((name) => `${at(i)}: ${name} names a secret; pass it at run time (a file or the stack's env), never in the image`));
+}
+
+const APT = String.raw`\bapt(?:-get)?\s+(?:-\S+\s+)*`;
+const APT_UPDATE = new RegExp(`${APT}update\\b`);
+const APT_FETCHING = new RegExp(`${APT}(?:update|install|upgrade|dist-upgrade|full-upgrade)\\b`, "g");
+// One command's words only: a path list never reaches across `;`, `&&` or `|` to another command's.
+const RM_LISTS = /\brm\s+(?:[^\s;&|]+\s+)*\/var\/lib\/apt\/lists(?:\/\*|\/)?(?=[\s;&|)]|$)/g;
+
+/** hadolint DL3009 / CIS 4.7 / KICS "Apt Get Install Lists Were Not Deleted": the RUN that runs apt-get update removes the lists after its last apt-get. */
+function checkAptLists(text: string): string[] {
+    return parseDockerfile(text)
+        .filter((i) => i.keyword === "RUN" && APT_UPDATE.test(i.args))
+        .filter((i) => {
+            const lastApt = Math.max(...[...i.args.matchAll(APT_FETCHING)].map((m) => m.index!));
+            return ![...i.args.matchAll(RM_LISTS)].some((m) => m.index! > lastApt);
+        })
+        .map((i) => `${at(i)}: runs apt-get update but does not rm -rf /var/lib/apt/lists/* after its last apt-get, in the same RUN`);
+}
+
+/** A RUN that removes every setuid/setgid bit: find / ... -perm /6000 (or +6000, /ug+s) ... chmod a-s (ug-s, u-s,g-s, -s). */
+const STRIPS_SUID = (command: string) =>
+    /\bfind\s+(?:-\S+\s+)*\/\s/.test(command) &&
+    /-perm\s+[/+-]?(?:6000|ug\+s|u\+s,g\+s|g\+s,u\+s)\b/.test(command) &&
+    /\bchmod\s+(?:-\S+\s+)*(?:a-s|ug-s|u-s,g-s|g-s,u-s|-s)(?=[\s;&|]|$)/.test(command);
+/** A RUN that can add a setuid/setgid file: a package install, or a mode with an s bit (4755, u+s, g=rwxs). */
+const S_MODE = String.raw`(?:0*[2-7][0-7]{3}\b|(?:[ugoa]*[-+=][rwxXt]*,)*[ugoa]*[+=][rwxXt]*s\b)`;
+const ADDS_SUID = new RegExp(
+    `${APT}(?:install|upgrade|dist-upgrade|full-upgrade)\\b|\\bdpkg\\s+(?:-\\S+\\s+)*(?:-i|--install)\\b` +
+        `|\\bchmod\\s+(?:-\\S+\\s+)*${S_MODE}|\\binstall\\s[^;&|]*(?:-m\\s*|--mode=)${S_MODE}`,
+);
+
+/**
+ * CIS 4.8: no setuid/setgid file in the final image. Statically: the final stage is FROM scratch (or strips
+ * itself), and every stage it copies from runs the strip after the last RUN that installs a package or sets an s
+ * bit. (COPY from the build context brings none: git records only 0644 and 0755.)
+ */
+function checkNoSetuid(text: string): string[] {
+    const all = parseDockerfile(text);
+    const froms = all.filter((i) => i.keyword === "FROM");
+    if (froms.length === 0) return ["no FROM"];
+    const final = froms.length - 1;
+    const names = new Map(froms.map((f) => [(/\s+AS\s+(\S+)/i.exec(f.args)?.[1] ?? "").toLowerCase(), f.stage]));
+    const sources = new Set<number>();
+    for (const i of all.filter((x) => x.stage === final && x.keyword === "COPY")) {
+        const from = /--from=(\S+)/.exec(i.args)?.[1]?.toLowerCase();
+        if (from === undefined) continue;
+        if (names.has(from)) sources.add(names.get(from)!);
+        else if (/^\d+$/.test(from)) sources.add(Number(from));
+    }
+    if (!/^scratch$/i.test(froms[final].args.trim())) sources.add(final);
+    const problems: string[] = [];
+    for (const s of [...sources].sort()) {
+        const runs = all.filter((i) => i.stage === s && i.keyword === "RUN");
+        const lastStrip = runs.map((i) => STRIPS_SUID(i.args)).lastIndexOf(true);
+        if (lastStrip < 0) {
+            problems.push(`stage ${s} (${froms[s].args}) goes into the final image without removing setuid/setgid bits (find / -xdev -type f -perm /6000 -exec chmod a-s {} +)`);
+            continue;
+        }
+        // The strip comes last in its RUN, and no later RUN adds an s bit again.
+        const strip = runs[lastStrip];
+        if (ADDS_SUID.test(strip.args.slice(strip.args.lastIndexOf("-perm")))) {
+            problems.push(`${at(strip)}: can add a setuid/setgid file after the strip in the same RUN`);
+        }
+        for (const i of runs.slice(lastStrip + 1).filter((r) => ADDS_SUID.test(r.args))) {
+            problems.push(`${at(i)}: can add a setuid/setgid file after the strip`);
+        }
+    }
+    return problems;
+}
+
+/** CIS 4.6 / KICS "Healthcheck Instruction Missing" / Checkov CKV_DOCKER_2: the final stage has a HEALTHCHECK (not NONE). */
+function checkHealthcheck(text: string): string[] {
+    const all = parseDockerfile(text);
+    const final = Math.max(...all.map((i) => i.stage));
+    const checks = all.filter((i) => i.stage === final && i.keyword === "HEALTHCHECK");
+    const last = checks[checks.length - 1];
+    if (!last) return ["the final stage has no HEALTHCHECK"];
+    if (/^NONE$/i.test(last.args.trim())) return [`${at(last)}: the health check is switched off`];
+    if (!/^(?:--\S+\s+)*CMD\s+\S/i.test(last.args)) return [`${at(last)}: no CMD`];
+    return [];
+}
+
+/** Every rule, by the ids it stands for; the `it` titles name them. */
+const DOCKERFILE_RULES: readonly { title: string; check: (text: string) => string[] }[] = [
+    { title: "CIS 4.9 / hadolint DL3020 / KICS: COPY, never ADD", check: checkNoAdd },
+    { title: "CIS 4.11 / KICS: no curl or wget piped into a shell", check: checkNoPipeToShell },
+    { title: "hadolint DL4006: every RUN with a pipe runs under pipefail (bash, not dash)", check: checkPipefail },
+    { title: "CIS 4.10 / KICS: no secret in ENV or ARG (policies/lib/secret-names.ts)", check: checkNoSecretEnv },
+    { title: "hadolint DL3009 / CIS 4.7 / KICS: apt lists removed in the RUN that ran apt-get update", check: checkAptLists },
+    { title: "CIS 4.8: setuid/setgid bits stripped from everything the final image holds", check: checkNoSetuid },
+    { title: "CIS 4.6 / KICS / Checkov CKV_DOCKER_2: a HEALTHCHECK in the final stage", check: checkHealthcheck },
+];
 
 describe("images/", () => {
     it("holds exactly the images the stack builds (plus base/ for registry-less hosts)", () => {
@@ -65,6 +299,131 @@ describe("images/", () => {
             });
         });
     }
+});
+
+// Every Dockerfile under images/ (base/ is a script, not a Dockerfile), whether or not infra builds it yet, so
+// that a new image meets the rules before it is wired in.
+describe("images/*/Dockerfile: the static rules", () => {
+    const withDockerfile = fs.readdirSync(IMAGES_DIR).filter((d) => fs.existsSync(path.join(IMAGES_DIR, d, "Dockerfile")));
+
+    it("covers every image the stack builds", () => {
+        for (const image of BUILT_IMAGES) assert.ok(withDockerfile.includes(image), `images/${image}/Dockerfile`);
+    });
+
+    for (const image of withDockerfile) {
+        describe(`images/${image}/Dockerfile`, () => {
+            for (const rule of DOCKERFILE_RULES) {
+                it(rule.title, () => assert.deepEqual(rule.check(dockerfile(image)), []));
+            }
+        });
+    }
+});
+
+// Each rule fails: a real Dockerfile (images/proxy's, which meets them all) broken one way at a time, in memory,
+// and small examples for the cases between.
+describe("the static Dockerfile rules reject what they forbid", () => {
+    const good = dockerfile("proxy");
+    const COPY_BIN = "COPY bin/ /usr/local/bin/\n";
+    /** The proxy's Dockerfile with `extra` added to its build stage, after the strip. */
+    const withBuildStep = (extra: string) => {
+        assert.ok(good.includes(COPY_BIN), "images/proxy/Dockerfile copies bin/");
+        return good.replace(COPY_BIN, `${COPY_BIN}${extra}\n`);
+    };
+    const replaced = (from: string | RegExp, to: string) => {
+        const out = good.replace(from, to);
+        assert.notEqual(out, good, `images/proxy/Dockerfile has no ${from}`);
+        return out;
+    };
+    const rejects = (check: (text: string) => string[], text: string, why: RegExp) => {
+        const problems = check(text);
+        assert.ok(problems.length > 0, "accepted");
+        assert.match(problems.join("\n"), why);
+    };
+    /** A minimal two-stage Dockerfile that meets every rule, with `build` as its build stage's steps. */
+    const tiny = (build: string, final = 'HEALTHCHECK CMD ["/usr/local/bin/healthcheck"]') =>
+        `FROM debian AS build\n${build}\nRUN find / -xdev -type f -perm /6000 -exec chmod a-s {} +\nFROM scratch\nCOPY --from=build / /\n${final}\n`;
+
+    it("images/proxy/Dockerfile, the base of the broken copies, meets every rule", () => {
+        for (const rule of DOCKERFILE_RULES) assert.deepEqual(rule.check(good), [], rule.title);
+        for (const rule of DOCKERFILE_RULES) assert.deepEqual(rule.check(tiny("RUN true")), [], rule.title);
+    });
+
+    it("CIS 4.9 / DL3020: rejects ADD", () => {
+        rejects(checkNoAdd, replaced(COPY_BIN, "ADD bin/ /usr/local/bin/\n"), /line \d+: ADD bin\/.*use COPY/);
+        rejects(checkNoAdd, withBuildStep("add https://example.com/tool.tar.gz /opt/"), /use COPY/);
+    });
+
+    it("CIS 4.11: rejects a download piped into a shell, in any of its spellings", () => {
+        for (const run of [
+            "RUN curl -fsSL https://example.com/install.sh | bash",
+            "RUN curl -fsSL https://example.com/install.sh | sudo -E sh -s -- -y",
+            "RUN wget -qO- https://example.com/install.sh |/bin/sh",
+            'RUN bash -c "$(curl -fsSL https://example.com/install.sh)"',
+            "RUN sh <(wget -qO- https://example.com/install.sh)",
+            'RUN ["/bin/sh", "-c", "curl -fsSL https://example.com/x | sh"]',
+            "RUN set -eux; \\\n    # a comment line inside the RUN\n    wget -O- https://example.com/x \\\n    | python3 -",
+        ]) {
+            rejects(checkNoPipeToShell, withBuildStep(run), /a download runs unverified in a shell/);
+        }
+        // A download checked before use, and a pipe from curl into anything but a shell, are not this rule's.
+        assert.deepEqual(checkNoPipeToShell(tiny("RUN curl -fsSLo /tmp/x https://example.com/x && sha256sum -c x.sha256 && sh /tmp/x")), []);
+        assert.deepEqual(checkNoPipeToShell(tiny("RUN curl -fsSL https://example.com/x | sha256sum")), []);
+    });
+
+    it("DL4006: rejects a pipe without pipefail, and `set -o pipefail` under Debian's sh (dash, which has none)", () => {
+        rejects(checkPipefail, withBuildStep("RUN find /usr -name '*.a' | xargs rm -f"), /a pipe under \["\/bin\/sh"\], which has no pipefail/);
+        rejects(checkPipefail, withBuildStep("RUN set -euxo pipefail; find /usr -name '*.a' | xargs rm -f"), /which has no pipefail \(Debian's sh is dash\)/);
+        rejects(checkPipefail, tiny('SHELL ["/bin/bash", "-c"]\nRUN dpkg -l | grep -q nginx'), /a pipe without pipefail/);
+        rejects(checkPipefail, tiny('RUN ["/bin/bash", "-c", "dpkg -l | grep -q nginx"]'), /a pipe without pipefail/);
+        // The stage after FROM another image starts over with /bin/sh.
+        rejects(checkPipefail, `FROM debian AS a\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nFROM debian AS b\nRUN dpkg -l | grep -q nginx\n`, /line 4/);
+        // Accepted: SHELL with -o pipefail (also inherited by a stage FROM that stage), a bash SHELL with set -o
+        // pipefail, an exec-form bash with it; `||` and a quoted | are no pipes.
+        for (const ok of [
+            tiny('SHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN dpkg -l | grep -q nginx'),
+            `FROM debian AS a\nSHELL ["/bin/bash", "-eo", "pipefail", "-c"]\nFROM a AS b\nRUN dpkg -l | grep -q nginx\n`,
+            tiny('SHELL ["/bin/bash", "-c"]\nRUN set -euxo pipefail; dpkg -l | grep -q nginx'),
+            tiny('RUN ["/bin/bash", "-o", "pipefail", "-c", "dpkg -l | grep -q nginx"]'),
+            tiny("RUN test -d /x || mkdir /x; grep -E 'a|b' /etc/os-release"),
+        ]) {
+            assert.deepEqual(checkPipefail(ok), [], ok);
+        }
+    });
+
+    it("CIS 4.10: rejects a secret's name in ENV or ARG (the project's pattern), not a path to one", () => {
+        for (const line of ["ENV DATABASE_PASSWORD=changeme", "ENV LANG=C.UTF-8 API_TOKEN=abc", "ENV AWS_SECRET_ACCESS_KEY abc", "ARG GITHUB_TOKEN", 'ARG PRIVATE_KEY="x y"']) {
+            rejects(checkNoSecretEnv, withBuildStep(line), /names a secret/);
+        }
+        assert.deepEqual(checkNoSecretEnv(tiny("ENV POSTGRES_PASSWORD_FILE=/run/secrets/db TOKEN_TTL_SECONDS=60\nARG BASE_IMAGE=debian")), []);
+    });
+
+    it("DL3009: rejects apt lists left behind by the RUN that ran apt-get update", () => {
+        rejects(checkAptLists, replaced("rm -rf /var/lib/apt/lists/* ", "rm -rf "), /runs apt-get update but does not rm -rf \/var\/lib\/apt\/lists/);
+        // Removed in a later RUN: the update's layer keeps them.
+        rejects(checkAptLists, tiny("RUN apt-get update && apt-get install -y nginx\nRUN rm -rf /var/lib/apt/lists/*"), /line 2/);
+        // Removed before the last apt-get of the RUN, which fetches them again.
+        rejects(checkAptLists, tiny("RUN apt-get update; rm -rf /var/lib/apt/lists/*; apt-get update; apt-get install -y nginx"), /does not rm/);
+        assert.deepEqual(checkAptLists(tiny("RUN apt-get update; rm -rf /tmp/x; apt-get install -y nginx; rm -rf /var/lib/apt/lists/*")), []);
+    });
+
+    it("CIS 4.8: rejects an image whose setuid/setgid bits are not stripped, or come back after the strip", () => {
+        rejects(checkNoSetuid, replaced(/^.*-perm \/6000.*$/m, "    true"), /goes into the final image without removing setuid\/setgid bits/);
+        rejects(checkNoSetuid, withBuildStep("RUN chmod u+s /usr/local/bin/healthcheck"), /can add a setuid\/setgid file after the strip/);
+        rejects(checkNoSetuid, withBuildStep("RUN chmod 4755 /usr/local/bin/healthcheck"), /after the strip/);
+        rejects(checkNoSetuid, withBuildStep("RUN install -m 2755 /dev/null /usr/local/bin/x"), /after the strip/);
+        rejects(checkNoSetuid, withBuildStep("RUN apt-get update && apt-get install -y sudo && rm -rf /var/lib/apt/lists/*"), /after the strip/);
+        rejects(checkNoSetuid, tiny("RUN true").replace("chmod a-s {} +", "chmod a-s {} +; apt-get install -y sudo"), /in the same RUN/);
+        // A final stage that is not FROM scratch holds its base's files: it strips itself.
+        rejects(checkNoSetuid, 'FROM debian\nRUN true\nHEALTHCHECK CMD ["true"]\n', /stage 0 \(debian\)/);
+        assert.deepEqual(checkNoSetuid("FROM debian\nRUN apt-get install -y x; find / -xdev -perm +6000 -type f -exec chmod ug-s {} +\n"), []);
+    });
+
+    it("CIS 4.6 / CKV_DOCKER_2: rejects an image without a HEALTHCHECK in its final stage", () => {
+        rejects(checkHealthcheck, replaced(/^HEALTHCHECK .*$/m, ""), /the final stage has no HEALTHCHECK/);
+        rejects(checkHealthcheck, replaced(/^HEALTHCHECK .*$/m, "HEALTHCHECK NONE"), /switched off/);
+        // A build stage's HEALTHCHECK does not reach the final image.
+        rejects(checkHealthcheck, tiny('HEALTHCHECK CMD ["true"]', "USER 1:1"), /no HEALTHCHECK/);
+    });
 });
 
 // images/base/build-base.sh up to the point where debootstrap runs, against stand-ins for docker, id, gpgv and

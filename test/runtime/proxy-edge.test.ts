@@ -102,7 +102,7 @@ describe("the TLS proxy at the edge (real engine, upstream stand-in)", function 
         });
         address = docker(["inspect", "-f", `{{(index .NetworkSettings.Networks "${edge}").IPAddress}}`, proxy]).stdout.trim();
         assert.match(address, /^\d+\.\d+\.\d+\.\d+$/, logs(proxy));
-        // The sandbox runs no health check; the proxy is up once it completes a handshake for its name.
+        // Up once it completes a handshake for its name (sooner than the first health probe).
         const deadline = Date.now() + 60_000;
         while (!(await handshake(serverName)).ok) {
             if (Date.now() > deadline) throw new Error(`the proxy did not come up within 60 s:\n${logs(proxy)}`);

@@ -1,8 +1,8 @@
 // Docker plumbing for the backup tests and the backup benchmark: builds the images FROM the base the program
 // records, and runs every container with the settings the program records for its containers (the dev stack,
 // captured under the mocks by tools/runtime/recorded.ts): user, read-only root, capabilities, security
-// options, memory/CPU/process/file limits, shm, init, tmpfs, logging, and the database's and the job's
-// environment and commands. Tests change only what they test (a smaller limit, a key, a schedule). Each
+// options, memory/CPU/process/file limits, shm, init, tmpfs, logging, health check, and the database's and the
+// job's environment and commands. Tests change only what they test (a smaller limit, a key, a schedule). Each
 // Sandbox names its networks, volumes and containers uniquely and removes all of them in cleanup(), which the
 // suites call from after hooks, so a failed test leaves nothing behind.
 import { spawn, spawnSync } from "node:child_process";
@@ -224,6 +224,30 @@ const NOT_FROM_RECORD: Readonly<Record<string, string>> = {
 };
 const FROM_RECORD = ["ReadonlyRootfs", "Privileged", "CapAdd", "CapDrop", "SecurityOpt", "Memory", "MemorySwap", "NanoCpus", "Ulimits", "Init", "ShmSize", "Tmpfs", "LogConfig"];
 
+/** A word for /bin/sh: as it is when it needs no quoting, else single-quoted. */
+const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * `docker run` health flags for the recorded probe. The program gives every container its own probe, which
+ * replaces the image's HEALTHCHECK; a container running a command other than the recorded container's
+ * (a stand-in, the uploader, which dev does not record, a one-off) gets none rather than another role's probe
+ * or the image's, so that no probe starts processes at moments the tests do not choose. docker run has no
+ * exec form: `exec` makes the shell the probe itself, as in the program's ["CMD", ...].
+ */
+function healthArgs(recorded: ContainerCreateBody, command: readonly string[] | undefined): string[] {
+    const hc = recorded.Healthcheck;
+    const sameCommand = JSON.stringify(command ?? []) === JSON.stringify(recorded.Cmd ?? []);
+    if (!hc || !sameCommand || hc.Test[0] === "NONE" || hc.Test.length < 2) return ["--no-healthcheck"];
+    const cmd = hc.Test[0] === "CMD-SHELL" ? hc.Test[1] : `exec ${hc.Test.slice(1).map(shellWord).join(" ")}`;
+    const args = ["--health-cmd", cmd];
+    const seconds = (ns: number) => `${ns / 1e9}s`;
+    if (hc.Interval) args.push("--health-interval", seconds(hc.Interval));
+    if (hc.Timeout) args.push("--health-timeout", seconds(hc.Timeout));
+    if (hc.StartPeriod) args.push("--health-start-period", seconds(hc.StartPeriod));
+    if (hc.Retries) args.push("--health-retries", String(hc.Retries));
+    return args;
+}
+
 /** A recorded tmpfs option string with another size and owner (the program's options otherwise). */
 function tmpfsOptions(recorded: string, sizeMb: number, uid: string, gid: string): string {
     return recorded.replace(/\bsize=[^,]*/, `size=${sizeMb}m`).replace(/\buid=\d+/, `uid=${uid}`).replace(/\bgid=\d+/, `gid=${gid}`);
@@ -264,6 +288,7 @@ export function hardenedRunArgs(spec: ContainerSpec, label: string): string[] {
         args.push("--log-driver", h.LogConfig.Type);
         for (const [k, v] of Object.entries(h.LogConfig.Config)) args.push("--log-opt", `${k}=${v}`);
     }
+    args.push(...healthArgs(recorded, spec.command));
     args.push("--network", spec.network);
     for (const alias of spec.aliases ?? []) {
         args.push("--network-alias", alias);
