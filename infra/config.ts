@@ -1,9 +1,9 @@
 // Typed, validated stack configuration. Every key is read and checked here, before any resource exists:
 // a bad value stops the program with one message per problem, naming the key and the fix.
-import { isIPv4, isIPv6 } from "node:net";
+import { isIP, isIPv4, isIPv6 } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_CONTAINER_MEMORY_MB } from "../policies/lib/limits";
-import { CONFIG_NAMESPACE, DEFAULT_PUBLIC_PORTS } from "../policies/lib/stack-config";
+import { CONFIG_NAMESPACE, DEFAULT_PUBLIC_PORTS, DEV_PUBLISH_ADDRESS } from "../policies/lib/stack-config";
 import { hostPathSensitivity, normalizeHostPath } from "../policies/lib/host-paths";
 import { ageRecipientFromIdentity, identityLine, isAgeIdentity, isAgeRecipient } from "./age";
 import type { NonRootUser } from "./hardening";
@@ -45,6 +45,12 @@ export interface OffsiteBackupConfig {
     readonly noncurrentVersionDays: number;
     /** Source CIDRs uploads may come from; empty: any address (the bucket policy then has no aws:SourceIp rule). */
     readonly allowedSourceCidrs: readonly string[];
+    /**
+     * Generations of the uploader's IAM access key, oldest first (default ["1"]); each is an aws.iam.AccessKey,
+     * the uploader uses the last. Rotation: append a generation, `pulumi up`; then drop the old one, `pulumi up`.
+     * IAM allows two access keys per user, so at most two.
+     */
+    readonly accessKeys: readonly [string, ...string[]];
 }
 
 export interface BulwarkConfig {
@@ -53,6 +59,8 @@ export interface BulwarkConfig {
     readonly domain: string;
     readonly httpsPort: number;
     readonly httpPort: number;
+    /** Host address the proxy's ports bind to: loopback in dev, the operator's choice (required) in prod. */
+    readonly publishAddress: string;
     readonly tls:
         | { readonly mode: "self-signed" }
         | { readonly mode: "provided"; readonly certificate: pulumi.Output<string>; readonly privateKey: pulumi.Output<string> };
@@ -160,7 +168,8 @@ export const APP_DEFAULTS = {
     },
     custom: {
         backend: { user: "1000:1000", healthCommand: ["curl", "-fsS", "--max-time", "4", "http://127.0.0.1:3000/up"], writablePaths: ["/tmp", "/rails/tmp", "/rails/log"] },
-        frontend: { user: "1000:1000", healthCommand: ["curl", "-fsS", "--max-time", "4", "http://127.0.0.1:8080/"], writablePaths: ["/tmp"] },
+        // Not the backend's uid: each container needs its own for nproc to bound it (CON-08).
+        frontend: { user: "1001:1001", healthCommand: ["curl", "-fsS", "--max-time", "4", "http://127.0.0.1:8080/"], writablePaths: ["/tmp"] },
     },
 } as const satisfies Record<string, Record<"backend" | "frontend", AppServiceConfig>>;
 
@@ -199,6 +208,55 @@ export function isCron(expr: string): boolean {
             return step >= 1 && ordered && nums.every((n) => n >= lo && n <= hi);
         }),
     );
+}
+
+/** IAM's limit of access keys per user: a rotation holds the old and the new key, never a third. */
+export const MAX_ACCESS_KEYS = 2;
+/** The generation whose AccessKey keeps the name (and URN) the single key had before rotation existed. */
+export const FIRST_ACCESS_KEY_GENERATION = "1";
+/** A generation name: part of a Pulumi resource name, so letters, digits, '.', '_' and '-'. */
+const ACCESS_KEY_GENERATION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+
+/**
+ * offsiteBackup.accessKeys: one or two distinct generation names, oldest first. `pulumi config set --path`
+ * stores `2` as a number, so integers are taken as their decimal names. Anything else is a problem, and the
+ * default generation stands in so the rest of the config is still checked.
+ */
+function accessKeyGenerations(value: unknown, problem: (key: string, message: string, fix: string) => void): readonly [string, ...string[]] {
+    const key = "offsiteBackup.accessKeys";
+    const fallback: [string] = [FIRST_ACCESS_KEY_GENERATION];
+    if (value === undefined) {
+        return fallback;
+    }
+    const names = Array.isArray(value) ? value.map((v) => (typeof v === "number" && Number.isInteger(v) && v >= 0 ? String(v) : v)) : undefined;
+    if (!names || names.length === 0 || !names.every((n): n is string => typeof n === "string" && ACCESS_KEY_GENERATION.test(n))) {
+        problem(
+            key,
+            `must be a list of one or two access key generation names (letters, digits, '.', '_', '-'; such as ["1"] or ["1", "2"]), got ${JSON.stringify(value)}.`,
+            "run `pulumi config rm --path offsiteBackup.accessKeys` to keep the one key of generation \"1\", or `pulumi config set --path 'offsiteBackup.accessKeys[0]' 1`.",
+        );
+        return fallback;
+    }
+    const repeated = names.findIndex((n, i) => names.indexOf(n) !== i);
+    if (repeated >= 0) {
+        problem(
+            key,
+            `lists the generation ${JSON.stringify(names[repeated])} twice (${JSON.stringify(names)}); each generation is one access key, so each name must be new.`,
+            `run \`pulumi config rm --path 'offsiteBackup.accessKeys[${repeated}]'\`, or give it a name not listed yet.`,
+        );
+        return fallback;
+    }
+    if (names.length > MAX_ACCESS_KEYS) {
+        problem(
+            key,
+            `lists ${names.length} generations (${JSON.stringify(names)}); IAM allows at most ${MAX_ACCESS_KEYS} access keys per user, so a rotation holds the old key and the new one only (BAK-06).`,
+            `finish the running rotation first: run \`pulumi config rm --path 'offsiteBackup.accessKeys[${MAX_ACCESS_KEYS}]'\` (and any later entry), ` +
+                `and once the uploader's last pass succeeded with ${JSON.stringify(names[MAX_ACCESS_KEYS - 1])}, run \`pulumi config rm --path 'offsiteBackup.accessKeys[0]'\` and \`pulumi up\`; ` +
+                "then add the next generation (docs/runbooks.md, \"Rotate the off-site uploader's access key\").",
+        );
+        return fallback;
+    }
+    return names as [string, ...string[]];
 }
 
 /** The site's public origin: https://domain, with the port only when it is not 443. */
@@ -294,6 +352,17 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
     if (problems.length === problemsBeforePorts && httpsPort === httpPort) {
         problem("httpPort", `must differ from httpsPort (both ${httpPort}).`, "run `pulumi config set httpPort 80` and `pulumi config set httpsPort 443`.");
     }
+    // CIS Docker 5.14: published ports bind to a chosen address, never silently to every interface.
+    const publishAddress = text("publishAddress", prod ? "" : DEV_PUBLISH_ADDRESS);
+    if (!publishAddress) {
+        problem(
+            "publishAddress",
+            "is required in prod: the host address the proxy's ports bind to.",
+            "run `pulumi config set publishAddress <the host's public IP>` (or 0.0.0.0 to listen on every interface, deliberately).",
+        );
+    } else if (isIP(publishAddress) === 0) {
+        problem("publishAddress", `must be an IPv4 or IPv6 address, got ${JSON.stringify(publishAddress)}.`, "run `pulumi config set publishAddress 203.0.113.10` (an address of this host, not a name).");
+    }
 
     // TLS: dev may generate a self-signed certificate; prod must bring a real one, as secrets.
     const tlsModeValue = text("tlsMode", prod ? "provided" : "self-signed");
@@ -365,6 +434,15 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
     };
     const backend = appService("backend", backendImage !== undefined);
     const frontend = appService("frontend", frontendImage !== undefined);
+    // CON-08: nproc, the only process limit the provider offers, counts per uid across the host.
+    const uidOf = (user: string) => user.split(":")[0];
+    if (/^\d+:\d+$/.test(backend.user) && /^\d+:\d+$/.test(frontend.user) && Number(uidOf(backend.user)) === Number(uidOf(frontend.user))) {
+        problem(
+            "frontend.user",
+            `runs as uid ${uidOf(frontend.user)}, like backend.user: the nproc limit counts a uid's processes across the host, so the two would share one process budget (CON-08).`,
+            `give the frontend a uid of its own: \`pulumi config set --path frontend.user ${Number(uidOf(backend.user)) + 1}:${frontend.user.split(":")[1]}\` (the group may stay).`,
+        );
+    }
 
     // Unset, Docker picks a range no other network on the host uses (a fixed default collided between stacks).
     const dataSubnet = raw("dataSubnet") === undefined ? undefined : text("dataSubnet", "");
@@ -465,6 +543,7 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
     if (!Array.isArray(sourceCidrs) || !sourceCidrs.every(isSourceCidr)) {
         problem("offsiteBackup.allowedSourceCidrs", `must be a list of IPv4 or IPv6 CIDRs with a prefix of at least /1 (such as "203.0.113.0/24"), got ${JSON.stringify(sourceCidrs)}.`, "run `pulumi config set --path 'offsiteBackup.allowedSourceCidrs[0]' 203.0.113.7/32` with the host's public egress address, or remove the key to accept uploads from any address.");
     }
+    const accessKeys = accessKeyGenerations(offsiteRaw.accessKeys, problem);
     const offsiteBackup: OffsiteBackupConfig = {
         enabled: offsiteEnabled,
         bucketName: typeof bucketName === "string" ? bucketName : undefined,
@@ -473,6 +552,7 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
         adminPrincipalArns: Array.isArray(admins) ? (admins as string[]) : [],
         noncurrentVersionDays: checkNumber("offsiteBackup.noncurrentVersionDays", offsiteRaw.noncurrentVersionDays ?? 30, LIMITS.noncurrentVersionDays.min, LIMITS.noncurrentVersionDays.max, true),
         allowedSourceCidrs: Array.isArray(sourceCidrs) ? sourceCidrs.filter(isSourceCidr) : [],
+        accessKeys,
     };
     if (offsiteEnabled && offsiteBackup.adminPrincipalArns.length === 0) {
         problem("offsiteBackup.adminPrincipalArns", "is empty: the bucket policy lets only the uploader and these admins touch backups, so nobody could restore (BAK-05).", "run `pulumi config set --path 'offsiteBackup.adminPrincipalArns[0]' arn:aws:iam::<account>:role/<backup-admin>`.");
@@ -529,6 +609,7 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
         domain,
         httpsPort,
         httpPort,
+        publishAddress,
         tls,
         baseImage,
         backendImage,

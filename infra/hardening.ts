@@ -36,6 +36,8 @@ export interface NetworkAttachment {
 export interface PublishedPort {
     readonly containerPort: number;
     readonly hostPort: number;
+    /** The host address the port binds to (CIS Docker 5.14); never left to the provider's 0.0.0.0. */
+    readonly hostAddress: string;
 }
 
 export interface HealthCheck {
@@ -148,7 +150,7 @@ export function hardenedContainerArgs(p: ServiceProfile): docker.ContainerArgs {
         // CON-09 / NET-01: user-defined networks only; no host namespaces are ever set.
         networkMode: p.networks.length === 0 ? "none" : undefined,
         networksAdvanced: p.networks.map((n) => ({ name: n.network.name, aliases: [...n.aliases] })),
-        ports: (p.publish ?? []).map((port) => ({ internal: port.containerPort, external: port.hostPort, protocol: "tcp" })),
+        ports: (p.publish ?? []).map((port) => ({ internal: port.containerPort, external: port.hostPort, ip: port.hostAddress, protocol: "tcp" })),
 
         // LOG-05 / LOG-06: a health check, restarts on failure, and the stack waits for health on create.
         healthcheck: {

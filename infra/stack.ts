@@ -131,6 +131,7 @@ export class BulwarkStack extends pulumi.ComponentResource {
                 url: this.url,
                 httpsPort: c.httpsPort,
                 httpPort: c.httpPort,
+                publishAddress: c.publishAddress,
                 tls: c.tls,
                 backendUpstream: this.app.backendUpstream,
                 frontendUpstream: this.app.frontendUpstream,

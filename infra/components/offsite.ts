@@ -11,7 +11,7 @@
 // uploader denied every delete, no upload replaces a backup, and versioning keeps what an admin changes.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BackupRetention, OffsiteBackupConfig } from "../config";
+import { BackupRetention, FIRST_ACCESS_KEY_GENERATION, OffsiteBackupConfig } from "../config";
 
 /** Tag that marks a bucket as holding backups; the policy pack finds backup buckets by it. */
 export const BACKUP_BUCKET_TAG = { key: "bulwark:purpose", value: "backups" } as const;
@@ -47,6 +47,14 @@ export function uploadGuardStatements(
     ];
 }
 
+/**
+ * The Pulumi name of a generation's access key. Generation "1" keeps the name the single key had before
+ * rotation existed, so a stack upgraded with the default config keeps its key (same URN, no replacement).
+ */
+export function accessKeyResourceName(component: string, generation: string): string {
+    return generation === FIRST_ACCESS_KEY_GENERATION ? `${component}-uploader-key` : `${component}-uploader-key-${generation}`;
+}
+
 export interface OffsiteBackupArgs {
     readonly stack: string;
     readonly config: OffsiteBackupConfig;
@@ -63,6 +71,9 @@ export class OffsiteBackup extends pulumi.ComponentResource {
     readonly logBucket: aws.s3.Bucket;
     readonly kmsKey: aws.kms.Key;
     readonly uploaderUser: aws.iam.User;
+    /** The uploader's access keys, one per generation of offsiteBackup.accessKeys, oldest first. */
+    readonly accessKeys: aws.iam.AccessKey[];
+    /** The newest key's id and secret: what the uploader signs with. */
     readonly accessKeyId: pulumi.Output<string>;
     readonly secretAccessKey: pulumi.Output<string>;
     readonly bucketName: pulumi.Output<string>;
@@ -173,9 +184,15 @@ export class OffsiteBackup extends pulumi.ComponentResource {
             },
             child,
         );
-        const accessKey = new aws.iam.AccessKey(`${name}-uploader-key`, { user: this.uploaderUser.name }, child);
-        this.accessKeyId = accessKey.id;
-        this.secretAccessKey = pulumi.secret(accessKey.secret);
+        // One access key per generation of offsiteBackup.accessKeys; the uploader uses the newest. A rotation
+        // adds a generation (the new key exists, and the uploader switches to it, while the old one still
+        // works), then drops the old one: the uploader never runs without a valid key (docs/runbooks.md).
+        this.accessKeys = args.config.accessKeys.map(
+            (generation) => new aws.iam.AccessKey(accessKeyResourceName(name, generation), { user: this.uploaderUser.name }, child),
+        );
+        const current = this.accessKeys[this.accessKeys.length - 1];
+        this.accessKeyId = current.id;
+        this.secretAccessKey = pulumi.secret(current.secret);
 
         // BAK-02, BAK-05: TLS only, nobody but the uploader and the named admins, and uploads guarded as above.
         const allowed = pulumi.all([this.uploaderUser.arn, ...args.config.adminPrincipalArns]);

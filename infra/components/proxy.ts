@@ -28,6 +28,8 @@ export interface ProxyArgs {
     readonly url: string;
     readonly httpsPort: number;
     readonly httpPort: number;
+    /** Host address both ports bind to (bulwark:publishAddress). */
+    readonly publishAddress: string;
     readonly tls: { readonly mode: "self-signed" } | { readonly mode: "provided"; readonly certificate: pulumi.Output<string>; readonly privateKey: pulumi.Output<string> };
     readonly backendUpstream: string;
     readonly frontendUpstream: string;
@@ -60,8 +62,8 @@ export class Proxy extends pulumi.ComponentResource {
                     logRotation: args.logRotation,
                     networks: [{ network: args.edgeNetwork, aliases: ["proxy"] }],
                     publish: [
-                        { containerPort: PROXY_HTTPS_PORT, hostPort: args.httpsPort },
-                        { containerPort: PROXY_HTTP_PORT, hostPort: args.httpPort },
+                        { containerPort: PROXY_HTTPS_PORT, hostPort: args.httpsPort, hostAddress: args.publishAddress },
+                        { containerPort: PROXY_HTTP_PORT, hostPort: args.httpPort, hostAddress: args.publishAddress },
                     ],
                     // Rendered config, pid file, the dev certificate and nginx's temp files; nothing else is writable.
                     tmpfs: [

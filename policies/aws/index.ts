@@ -1,8 +1,10 @@
 import { BulwarkPolicy } from "../lib/policy";
+import { awsAccessKeyMaxAge } from "./aws-access-key-max-age";
 import { awsBackupBucketHardened } from "./aws-backup-bucket-hardened";
 import { awsBackupBucketUploadGuards } from "./aws-backup-bucket-upload-guards";
 import { awsBackupIdentityLeastPrivilege } from "./aws-backup-identity-least-privilege";
 import { awsBucketPolicyRestrictsPrincipals } from "./aws-bucket-policy-restricts-principals";
+import { awsKmsKeyLockoutGuard } from "./aws-kms-key-lockout-guard";
 import { awsKmsKeyRotation } from "./aws-kms-key-rotation";
 import { awsS3BucketNoPublicAcl } from "./aws-s3-bucket-no-public-acl";
 
@@ -10,7 +12,9 @@ export const awsPolicies: BulwarkPolicy[] = [
     awsBackupBucketHardened,
     awsBackupBucketUploadGuards,
     awsKmsKeyRotation,
+    awsKmsKeyLockoutGuard,
     awsBucketPolicyRestrictsPrincipals,
     awsBackupIdentityLeastPrivilege,
     awsS3BucketNoPublicAcl,
+    awsAccessKeyMaxAge,
 ];

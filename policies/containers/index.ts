@@ -1,12 +1,15 @@
 // The container policies of the pack: one per file, each file named after its policy.
 import { BulwarkPolicy } from "../lib/policy";
 import { containerCapabilitiesDropped } from "./container-capabilities-dropped";
+import { containerCgroupParent } from "./container-cgroup-parent";
 import { containerControlsLabelled } from "./container-controls-labelled";
+import { containerDistinctUids } from "./container-distinct-uids";
 import { containerHealthCheck } from "./container-health-check";
 import { containerImageImmutable } from "./container-image-immutable";
 import { containerImageProvenance } from "./container-image-provenance";
 import { containerImageTrustedSource } from "./container-image-trusted-source";
 import { containerLogRotation } from "./container-log-rotation";
+import { containerMountPropagation } from "./container-mount-propagation";
 import { containerNoHostNamespaces } from "./container-no-host-namespaces";
 import { containerNoNewPrivileges } from "./container-no-new-privileges";
 import { containerNoPrivileged } from "./container-no-privileged";
@@ -25,9 +28,12 @@ export const containerPolicies: BulwarkPolicy[] = [
     containerCapabilitiesDropped,
     containerNoNewPrivileges,
     containerResourceLimits,
+    containerCgroupParent,
+    containerDistinctUids,
     containerNoHostNamespaces,
     containerNoSensitiveHostMounts,
     containerNoSensitiveVolumeBinds,
+    containerMountPropagation,
     containerHealthCheck,
     containerLogRotation,
     containerRestartPolicy,

@@ -11,6 +11,17 @@ export const CONFIG_NAMESPACE = "bulwark";
 export const DEFAULT_PUBLIC_PORTS = { httpsPort: 443, httpPort: 80 } as const;
 export type PublicPortKey = keyof typeof DEFAULT_PUBLIC_PORTS;
 
+/** The host address a dev stack's proxy binds its ports to when the stack sets no `publishAddress` (prod must). */
+export const DEV_PUBLISH_ADDRESS = "127.0.0.1";
+
+/** Addresses that bind every interface of the host (Docker's and the provider's default, 0.0.0.0). */
+export const WILDCARD_ADDRESSES: readonly string[] = ["0.0.0.0", "::", ""];
+
+/** The stack's `publishAddress`, when it sets one. */
+export function configuredPublishAddress(config: Readonly<Record<string, string>>): string | undefined {
+    return config[`${CONFIG_NAMESPACE}:publishAddress`];
+}
+
 /** The stack config the engine handed this process, or undefined when it runs outside a stack (no PULUMI_CONFIG). */
 export function engineStackConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Record<string, string>> | undefined {
     const raw = env.PULUMI_CONFIG;

@@ -97,7 +97,7 @@ describe("infra config validation (loadConfig)", () => {
             const error = configError(() => loadConfig(mapSource("prod-eu", {})));
             // Every prod requirement is reported at once: the stack was treated as prod.
             const keys = new Set(error.problems.map((p) => p.key));
-            for (const key of ["domain", "tlsCertificate", "tlsPrivateKey", "backendImage", "frontendImage", "backupAgeRecipient", "offsiteBackup.enabled", "googleClientSecret"]) {
+            for (const key of ["domain", "publishAddress", "tlsCertificate", "tlsPrivateKey", "backendImage", "frontendImage", "backupAgeRecipient", "offsiteBackup.enabled", "googleClientSecret"]) {
                 assert.ok(keys.has(key), `missing prod requirement ${key}; got ${[...keys].join(", ")}`);
             }
             for (const problem of error.problems) {
@@ -109,6 +109,12 @@ describe("infra config validation (loadConfig)", () => {
             const config = load("dev", { alertWebhookUrl: "https://hooks.example.com/T0/secret-token", backupVolumeHostPath: "/srv/bulwark-backups" });
             assert.ok(config.alertWebhookUrl, "alertWebhookUrl");
             assert.equal(config.backupVolumeHostPath, "/srv/bulwark-backups");
+        });
+
+        it("binds the proxy to loopback in dev unless publishAddress says otherwise (IPv4, IPv6 or 0.0.0.0 on purpose)", () => {
+            assert.equal(load("dev").publishAddress, "127.0.0.1");
+            for (const address of ["0.0.0.0", "192.0.2.10", "2001:db8::1"]) assert.equal(load("dev", { publishAddress: address }).publishAddress, address);
+            assert.equal(load("prod").publishAddress, "203.0.113.10");
         });
 
         it("accepts a version-tagged application image in dev", () => {
@@ -143,6 +149,23 @@ describe("infra config validation (loadConfig)", () => {
         it("httpPort: equal to httpsPort", () => {
             assertRejected("dev", { httpsPort: "8443", httpPort: "8443" }, "httpPort", { message: /differ/ });
         });
+
+        it("frontend.user: the backend's uid (nproc would count both), with another group or not", () => {
+            for (const frontend of ["10201:10201", "10201:10301"]) {
+                assertRejected("dev", { frontend: json({ user: frontend }) }, "frontend.user", { message: /uid 10201, like backend\.user: the nproc limit counts .*CON-08/ });
+            }
+            assert.equal(load("dev", { frontend: json({ user: "10202:10201" }) }).frontend.user, "10202:10201");
+        });
+
+        it("publishAddress: missing in prod, where binding every interface must be a choice", () => {
+            assertRejected("prod", { publishAddress: undefined }, "publishAddress", { message: /required in prod: the host address the proxy's ports bind to/ });
+        });
+
+        for (const value of ["localhost", "203.0.113.300", "0.0.0.0/0"]) {
+            it(`publishAddress: ${JSON.stringify(value)} (not an IP address)`, () => {
+                assertRejected("dev", { publishAddress: value }, "publishAddress", { message: new RegExp(JSON.stringify(value).replace(/[./]/g, "\\$&")) });
+            });
+        }
 
         it("tlsMode: an unknown mode", () => {
             assertRejected("dev", { tlsMode: "letsencrypt" }, "tlsMode");
@@ -365,6 +388,39 @@ describe("infra config validation (loadConfig)", () => {
                 { offsiteBackup: json({ enabled: true, kmsKeyDeletionWindowDays: LIMITS.kmsKeyDeletionWindowDays.min - 1, adminPrincipalArns: ["arn:aws:iam::123456789012:role/a"] }) },
                 "offsiteBackup.kmsKeyDeletionWindowDays",
             );
+        });
+
+        describe("offsiteBackup.accessKeys", () => {
+            const offsite = (accessKeys: unknown) =>
+                json({ enabled: true, region: "eu-central-1", adminPrincipalArns: ["arn:aws:iam::123456789012:role/a"], accessKeys });
+
+            it("offsiteBackup.accessKeys: defaults to the one generation \"1\"; one or two names are taken as given, numbers as their names", () => {
+                assert.deepEqual(load("prod").offsiteBackup.accessKeys, ["1"]);
+                assert.deepEqual(load("prod", { offsiteBackup: offsite(["1", "2"]) }).offsiteBackup.accessKeys, ["1", "2"]);
+                assert.deepEqual(load("prod", { offsiteBackup: offsite(["2"]) }).offsiteBackup.accessKeys, ["2"]);
+                assert.deepEqual(load("prod", { offsiteBackup: offsite([1, 2]) }).offsiteBackup.accessKeys, ["1", "2"]);
+                assert.deepEqual(load("prod", { offsiteBackup: offsite(["2026-11", "2027-02"]) }).offsiteBackup.accessKeys, ["2026-11", "2027-02"]);
+            });
+
+            it("offsiteBackup.accessKeys: three generations (IAM allows two access keys per user)", () => {
+                const problem = assertRejected("prod", { offsiteBackup: offsite(["1", "2", "3"]) }, "offsiteBackup.accessKeys", { message: /3 generations.*at most 2 access keys per user/ });
+                assert.match(problem.fix, /pulumi config rm --path 'offsiteBackup\.accessKeys\[2\]'/);
+                assert.match(problem.fix, /pulumi config rm --path 'offsiteBackup\.accessKeys\[0\]'.*pulumi up/);
+                assert.match(problem.fix, /docs\/runbooks\.md/);
+            });
+
+            it("offsiteBackup.accessKeys: a generation listed twice", () => {
+                const problem = assertRejected("prod", { offsiteBackup: offsite(["2", "2"]) }, "offsiteBackup.accessKeys", { message: /"2" twice/ });
+                assert.match(problem.fix, /pulumi config rm --path 'offsiteBackup\.accessKeys\[1\]'/);
+                assertRejected("prod", { offsiteBackup: offsite(["1", 1]) }, "offsiteBackup.accessKeys", { message: /"1" twice/ });
+            });
+
+            it("offsiteBackup.accessKeys: empty, not a list, or names that are empty or unusable in a resource name", () => {
+                for (const bad of [[], "1", [""], ["  "], [null], ["a/b"], ["-1"], [1.5], [-1], [{ name: "1" }], ["x".repeat(33)]]) {
+                    const problem = assertRejected("prod", { offsiteBackup: offsite(bad) }, "offsiteBackup.accessKeys", { message: /must be a list of one or two access key generation names/ });
+                    assert.match(problem.fix, /pulumi config (rm|set) --path/, JSON.stringify(bad));
+                }
+            });
         });
 
         it(`authRateLimit.requestsPerMinute: below ${LIMITS.requestsPerMinute.min}`, () => {

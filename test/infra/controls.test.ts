@@ -28,10 +28,13 @@ import {
     networksOf,
     postgresSettings,
     PROJECT_DIR,
+    runProgram,
     runStack,
     SecretValue,
     serviceOf,
     StackRun,
+    stackFileConfig,
+    stackInput,
     stringsIn,
     TYPES,
     unwrap,
@@ -105,7 +108,7 @@ function mountsOf(c: EngineResource): { type: string; source: string; target: st
     return unwrap(c.inputs.mounts) ?? [];
 }
 
-function portsOf(c: EngineResource): { internal: number; external: number; protocol?: string }[] {
+function portsOf(c: EngineResource): { internal: number; external: number; ip?: string; protocol?: string }[] {
     return unwrap(c.inputs.ports) ?? [];
 }
 
@@ -431,6 +434,14 @@ describe("infra controls: the program builds them", function () {
             }
             assert.deepEqual(portsOf(prod.run.container("proxy")).map((p) => p.external), [443, 80]);
             assert.deepEqual(portsOf(custom.run.container("proxy")).map((p) => p.external), [Number(CUSTOM_DEV.httpsPort), Number(CUSTOM_DEV.httpPort)]);
+        });
+
+        it("NET-03: the proxy's ports bind the stack's publishAddress (loopback in dev), never every interface by default", () => {
+            for (const k of all()) {
+                assert.deepEqual(portsOf(k.run.container("proxy")).map((p) => p.ip), [k.config.publishAddress, k.config.publishAddress], k.label);
+            }
+            assert.deepEqual(portsOf(dev.run.container("proxy")).map((p) => p.ip), ["127.0.0.1", "127.0.0.1"]);
+            assert.deepEqual(portsOf(prod.run.container("proxy")).map((p) => p.ip), ["203.0.113.10", "203.0.113.10"]);
         });
 
         it("NET-04: the proxy terminates TLS with the provided certificate in prod (self-signed in dev) and publishes HTTP for the redirect", () => {
@@ -827,6 +838,75 @@ describe("infra controls: the program builds them", function () {
             assert.equal(uploaderEnv.AWS_SECRET_ACCESS_KEY, accessKey.outputs?.secret);
             assert.equal(uploaderEnv.PGPASSWORD, undefined);
             assert.ok(!Object.values(uploaderEnv).includes(envOf(run.container("database")).POSTGRES_PASSWORD));
+        });
+
+        describe("BAK-06: the uploader's access key rotates without downtime (offsiteBackup.accessKeys)", () => {
+            // The URN the single key had before rotation existed: a stack upgraded with the default config keeps it.
+            const FIRST_KEY_URN = "urn:pulumi:prod::bulwark::bulwark:stack:OffsiteBackup$aws:iam/accessKey:AccessKey::offsite-uploader-key";
+            const withGenerations = (accessKeys: unknown): ConfigMap => {
+                const offsite = JSON.parse(stackFileConfig("prod").offsiteBackup!) as Record<string, unknown>;
+                return { offsiteBackup: JSON.stringify({ ...offsite, accessKeys }) };
+            };
+            /** The uploader's key as its env names it, and the secretness of its secret. */
+            const uploaderKey = (run: StackRun) => {
+                const uploader = run.container("offsite-uploader");
+                const entries = (uploader.inputs.envs as unknown[]) ?? [];
+                const secretEntry = entries.find((e) => String(unwrap(e)).startsWith("AWS_SECRET_ACCESS_KEY="));
+                return { id: envOf(uploader).AWS_ACCESS_KEY_ID, secret: envOf(uploader).AWS_SECRET_ACCESS_KEY, secretIsSecret: isSecretProperty(secretEntry) || isSecretProperty(uploader.inputs.envs), env: envOf(uploader) };
+            };
+            const keysOf = (run: StackRun) => run.byType(TYPES.accessKey);
+
+            it("BAK-06: the default (no offsiteBackup.accessKeys) registers one key, with the URN the single key always had", () => {
+                assert.equal(prod.config.offsiteBackup.accessKeys.length, 1);
+                const keys = keysOf(prod.run);
+                assert.deepEqual(keys.map((k) => k.urn), [FIRST_KEY_URN]);
+                assert.equal(uploaderKey(prod.run).id, keys[0].outputs?.id);
+            });
+
+            it("BAK-06: two generations are two keys of the uploader's user; the uploader signs with the second, its secret kept secret", async () => {
+                const run = await runStack("prod", withGenerations(["1", "2"]));
+                const keys = keysOf(run);
+                assert.deepEqual(keys.map((k) => k.name), ["offsite-uploader-key", "offsite-uploader-key-2"]);
+                assert.equal(keys[0].urn, FIRST_KEY_URN);
+                const user = run.one(TYPES.iamUser);
+                assert.ok(keys.every((k) => k.inputs.user === user.outputs?.name));
+                const used = uploaderKey(run);
+                assert.equal(used.id, keys[1].outputs?.id);
+                assert.notEqual(used.id, keys[0].outputs?.id);
+                assert.equal(used.secret, keys[1].outputs?.secret);
+                assert.ok(used.secretIsSecret, "AWS_SECRET_ACCESS_KEY must stay a secret");
+                // The generation name may also be a number, as `pulumi config set --path 'offsiteBackup.accessKeys[1]' 2` stores it.
+                const numeric = await runStack("prod", withGenerations([1, 2]));
+                assert.deepEqual(keysOf(numeric).map((k) => k.urn), keys.map((k) => k.urn));
+            });
+
+            it("BAK-06: three generations are refused before anything is deployed (IAM allows two keys per user)", async () => {
+                const result = await runProgram(stackInput("prod", withGenerations(["1", "2", "3"])));
+                assert.ok(result.error instanceof ConfigError, `expected a ConfigError, got ${String(result.error)}`);
+                assert.deepEqual(result.error.problems.map((p) => p.key), ["offsiteBackup.accessKeys"]);
+                assert.equal(result.resources.filter((r) => r.type === TYPES.accessKey).length, 0);
+            });
+
+            it("BAK-06: a rotation never leaves the uploader without a valid key", async () => {
+                // Step 1 appends a generation, step 2 drops the old one; each state is what `pulumi up` converges to.
+                const states = [prod.run, await runStack("prod", withGenerations(["1", "2"])), await runStack("prod", withGenerations(["2"]))];
+                for (const [i, state] of states.entries()) {
+                    assert.ok(keysOf(state).length >= 1, `state ${i} has no access key`);
+                    assert.ok(keysOf(state).some((k) => k.outputs?.id === uploaderKey(state).id), `state ${i}: the uploader's key is not one of the stack's`);
+                }
+                for (const [step, [before, after]] of [[states[0], states[1]], [states[1], states[2]]].entries()) {
+                    const urns = (run: StackRun) => new Set(keysOf(run).map((k) => k.urn));
+                    const usedUrn = (run: StackRun) => keysOf(run).find((k) => k.outputs?.id === uploaderKey(run).id)!.urn;
+                    // The key the uploader used before the step is still there after it (so the running uploader keeps
+                    // working until it is replaced), and the key it uses after the step existed before it or is created
+                    // by the step: nothing the uploader holds is deleted by that same `pulumi up`.
+                    assert.ok(urns(after).has(usedUrn(before)), `step ${step + 1} deletes the key the uploader was using`);
+                    assert.ok([...urns(before)].every((u) => urns(after).has(u)) || urns(before).has(usedUrn(after)), `step ${step + 1} both switches and deletes`);
+                }
+                // Step 2 only deletes: the uploader keeps its key and is not restarted.
+                assert.deepEqual(uploaderKey(states[2]).env, uploaderKey(states[1]).env);
+                assert.deepEqual(keysOf(states[2]).map((k) => k.urn), [keysOf(states[1])[1].urn]);
+            });
         });
 
         it("BAK-07: access to the backup bucket is logged to a separate, closed, TLS-only log bucket", () => {

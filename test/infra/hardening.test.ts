@@ -104,8 +104,8 @@ describe("infra hardening profile (hardenedContainerArgs)", () => {
             assert.equal(args[field], undefined, field);
         }
         assert.deepEqual(args.ports, []);
-        const published = hardenedContainerArgs(sampleProfile({ publish: [{ containerPort: 8443, hostPort: 443 }] }));
-        assert.deepEqual(published.ports, [{ internal: 8443, external: 443, protocol: "tcp" }]);
+        const published = hardenedContainerArgs(sampleProfile({ publish: [{ containerPort: 8443, hostPort: 443, hostAddress: "192.0.2.10" }] }));
+        assert.deepEqual(published.ports, [{ internal: 8443, external: 443, ip: "192.0.2.10", protocol: "tcp" }]);
     });
 
     it("mounts volumes as named volumes, keeping each mount's read-only flag", async () => {

@@ -4,6 +4,7 @@
 import { spawnSync } from "node:child_process";
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
+import type { ContainerCreateBody } from "../../tools/runtime/engine-map";
 import type { RuntimeSession } from "../../tools/runtime/session";
 import type { Row } from "../../tools/verify/checks";
 import type { Report } from "../../tools/verify/report";
@@ -13,6 +14,26 @@ import { describeLive, runtimeSession, SESSION_TIMEOUT_MS } from "./fixture";
 const ROOT = path.resolve(__dirname, "..", "..");
 const failing = (rows: readonly Row[]) => rows.filter((r) => r.result === "fail");
 const describeRows = (rows: readonly Row[]) => rows.map((r) => `${r.check} @ ${r.target}: ${r.detail}`).join("\n");
+
+/**
+ * A copy of a stack container's create body under a uid of its own (its tmpfs owned by that uid): every stack
+ * container has its own uid, which verify's process-count-bound row checks (nproc counts per uid).
+ */
+function ownUid(body: ContainerCreateBody, uid: number): ContainerCreateBody {
+    const group = (body.User ?? "").split(":")[1] ?? String(uid);
+    const tmpfs = Object.fromEntries(Object.entries(body.HostConfig.Tmpfs ?? {}).map(([p, o]) => [p, o.replace(/\buid=\d+/, `uid=${uid}`)]));
+    return { ...body, User: `${uid}:${group}`, HostConfig: { ...body.HostConfig, Tmpfs: tmpfs } };
+}
+
+/** The verify CLI against the session's stack, as a user runs it. */
+function verifyCli(stack: string): { status: number | null; report: Report; stderr: string } {
+    const cli = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools", "verify", "cli.ts"), "--stack", stack, "--json"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 120_000,
+    });
+    return { status: cli.status, report: JSON.parse(cli.stdout) as Report, stderr: cli.stderr };
+}
 
 describeLive("runtime: npm run verify against the stack", function () {
     let s: RuntimeSession;
@@ -92,10 +113,11 @@ describeLive("runtime: npm run verify against the stack", function () {
         assert.ok(frontend, "no app-frontend spec to copy");
         const name = `${s.stackName}-tampered`;
         const network = frontend.body.HostConfig.NetworkMode as string;
+        const body = ownUid(frontend.body, 10302);
         await s.run.create(name, {
-            ...frontend.body,
+            ...body,
             Labels: { ...frontend.body.Labels, "bulwark.service": "tampered" },
-            HostConfig: { ...frontend.body.HostConfig, ReadonlyRootfs: false },
+            HostConfig: { ...body.HostConfig, ReadonlyRootfs: false },
             // No alias: the proxy must keep sending traffic to the real frontend.
             NetworkingConfig: { EndpointsConfig: { [network]: {} } },
         });
@@ -128,10 +150,11 @@ describeLive("runtime: npm run verify against the stack", function () {
         const name = `${s.stackName}-unconfined`;
         const network = frontend.body.HostConfig.NetworkMode as string;
         const securityOpt = [...((frontend.body.HostConfig.SecurityOpt as string[] | undefined) ?? []), "seccomp=unconfined"];
+        const body = ownUid(frontend.body, 10303);
         await s.run.create(name, {
-            ...frontend.body,
+            ...body,
             Labels: { ...frontend.body.Labels, "bulwark.service": "unconfined" },
-            HostConfig: { ...frontend.body.HostConfig, SecurityOpt: securityOpt },
+            HostConfig: { ...body.HostConfig, SecurityOpt: securityOpt },
             // No alias: the proxy must keep sending traffic to the real frontend.
             NetworkingConfig: { EndpointsConfig: { [network]: {} } },
         });
@@ -160,5 +183,45 @@ describeLive("runtime: npm run verify against the stack", function () {
         } finally {
             await s.engine.request("DELETE", `/containers/${name}`, undefined, { force: true }).catch(() => undefined);
         }
+    });
+    it("CON-08: fails exactly the process-count-bound rows of two stack containers on one uid, and of a host process under it (CLI, --json, exit 1)", async function () {
+        this.timeout(240_000);
+        const frontend = s.run.specs.get("app-frontend");
+        assert.ok(frontend, "no app-frontend spec to copy");
+        const uid = (frontend.body.User ?? "").split(":")[0];
+        const name = `${s.stackName}-same-uid`;
+        const network = frontend.body.HostConfig.NetworkMode as string;
+        await s.run.create(name, {
+            ...frontend.body,
+            Labels: { ...frontend.body.Labels, "bulwark.service": "same-uid" },
+            NetworkingConfig: { EndpointsConfig: { [network]: {} } },
+        });
+        try {
+            await s.run.waitHealthy(name, frontend.wait.timeoutSeconds);
+            const { status, report, stderr } = verifyCli(s.stackName);
+            assert.equal(status, 1, `verify exit code; stderr:\n${stderr}`);
+            const failed = failing(report.rows);
+            assert.deepEqual(
+                failed.map((r) => ({ check: r.check, target: r.target, controls: r.controls })).sort((a, b) => a.target.localeCompare(b.target)),
+                [frontend.name, name].sort().map((target) => ({ check: "process-count-bound", target, controls: ["CON-08"] })),
+                describeRows(failed),
+            );
+            assert.match(failed.find((r) => r.target === name)?.detail ?? "", new RegExp(`uid ${uid} is also ${frontend.name}'s: they share one nproc budget`));
+        } finally {
+            await s.engine.request("DELETE", `/containers/${name}`, undefined, { force: true }).catch(() => undefined);
+        }
+        // A host process under the frontend's uid, outside any container, counts against its budget too.
+        const sleeper = spawnSync("setpriv", ["--reuid", uid, "--regid", uid, "--clear-groups", "sh", "-c", "sleep 60 >/dev/null 2>&1 & echo $!"], { encoding: "utf8" });
+        assert.equal(sleeper.status, 0, sleeper.stderr);
+        try {
+            const { rows } = await runVerify({ engine: s.engine, stack: s.stackName });
+            const bound = rows.find((r) => r.check === "process-count-bound" && r.target === frontend.name);
+            assert.equal(bound?.result, "fail", bound?.detail);
+            assert.match(bound?.detail ?? "", new RegExp(`host process\\(es\\) outside the container run as uid ${uid} \\(pids ${sleeper.stdout.trim()}\\)`));
+        } finally {
+            spawnSync("kill", [sleeper.stdout.trim()]);
+        }
+        const { rows } = await runVerify({ engine: s.engine, stack: s.stackName });
+        assert.equal(rows.find((r) => r.check === "process-count-bound" && r.target === frontend.name)?.result, "pass");
     });
 });

@@ -277,6 +277,9 @@ describe("policy:check", function () {
         it("CON-09 volume-binds-etc: a local volume binding /etc, and the backup job mounting it, are rejected by container-no-sensitive-volume-binds", () =>
             expectRejected("volume-binds-etc", "backup", ["container-no-sensitive-volume-binds"], ["etc-volume"]));
 
+        it("CON-09 mount-propagation-shared: a bind mount with rshared propagation in the backup job is rejected by container-mount-propagation", () =>
+            expectRejected("mount-propagation-shared", "backup", ["container-mount-propagation"]));
+
         it("CON-09, NET-01 host-network: a backend in host network mode is rejected by container-no-host-namespaces and network-user-defined", () =>
             expectRejected("host-network", "backend", ["container-no-host-namespaces", "network-user-defined"]));
 

@@ -304,7 +304,12 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         computed: (_inputs, ctx) => ({
             secret: chars(ctx.bytes(40, "secret"), ALPHANUMERIC + "/+"),
             sesSmtpPasswordV4: chars(ctx.bytes(44, "smtp"), ALPHANUMERIC),
-            createDate: "2026-01-01T00:00:00Z",
+            // pulumi/pulumi-aws bridges hashicorp/terraform-provider-aws internal/service/iam/access_key.go (the
+            // former resource_aws_iam_access_key.go), which sets create_date from the CreateAccessKey response
+            // (AccessKey.CreateDate, RFC 3339, second precision): the time of the create. A key the mocks create is
+            // created today; the start of the UTC day keeps runs and reports repeatable within the day, where a
+            // fixed date would age past every rotation limit (aws-access-key-max-age) as the calendar moves on.
+            createDate: `${new Date().toISOString().slice(0, 10)}T00:00:00Z`,
         }),
         id: (_inputs, _outputs, ctx) => `AKIA${chars(ctx.bytes(16, "id"), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}`,
     },

@@ -4,7 +4,7 @@
 import type { ControlId } from "../../policies/controls";
 import type { GrantableCapability } from "../../infra/hardening";
 import { Engine } from "../runtime/engine-api";
-import { ContainerInfo, envValue, StackState } from "./containers";
+import { ContainerInfo, envValue, StackState, uidProcessesOutside } from "./containers";
 
 export interface Outcome {
     readonly ok: boolean;
@@ -155,6 +155,26 @@ export const CONTAINER_CHECKS: readonly ContainerCheck[] = [
             ].filter(Boolean);
             const detail = `Memory ${Math.round(h.Memory / 1048576)} MiB, swap ${h.MemorySwap === h.Memory ? "none" : `${Math.round((h.MemorySwap - h.Memory) / 1048576)} MiB`}, CPUs ${h.NanoCpus / 1e9}, nproc ${nproc?.Hard ?? "-"}`;
             return problems.length ? fail(`${problems.join("; ")} (${detail})`) : pass(detail);
+        },
+    },
+    {
+        // CIS Docker 5.29: the provider has no pids limit; nproc bounds the container only while its uid is its own.
+        name: "process-count-bound",
+        controls: ["CON-08"],
+        run: (c, stack) => {
+            const nproc = (c.inspect.HostConfig.Ulimits ?? []).find((u) => u.Name === "nproc");
+            const pidsLimit = c.inspect.HostConfig.PidsLimit ?? 0;
+            if (pidsLimit > 0) return pass(`pids limit ${pidsLimit}`);
+            const uid = /^(\d+)(:\d+)?$/.exec(c.inspect.Config.User ?? "")?.[1];
+            if (!nproc || nproc.Hard < 0) return fail("no nproc ulimit and no pids limit: nothing bounds its processes");
+            if (uid === undefined || Number(uid) === 0) return fail(`user ${JSON.stringify(c.inspect.Config.User)}: nproc bounds a container only under a numeric uid of its own`);
+            const sharing = stack.containers.filter((o) => o.inspect.Id !== c.inspect.Id && /^(\d+)/.exec(o.inspect.Config.User ?? "")?.[1] === uid).map((o) => o.name);
+            if (sharing.length) return fail(`uid ${uid} is also ${sharing.join(", ")}'s: they share one nproc budget of ${nproc.Hard}`);
+            if (!c.kernel) return pass(`nproc ${nproc.Hard} for uid ${uid}, no other container's (host processes not visible: remote engine)`);
+            const outside = uidProcessesOutside(Number(uid), c.inspect.Id);
+            return outside.length
+                ? fail(`${outside.length} host process(es) outside the container run as uid ${uid} (pids ${outside.slice(0, 5).join(", ")}): they count against its nproc ${nproc.Hard}`)
+                : pass(`nproc ${nproc.Hard} for uid ${uid}, used by no other container or host process`);
         },
     },
     {

@@ -123,6 +123,25 @@ export function kernelView(pid: number, containerId: string): KernelView | undef
     }
 }
 
+/**
+ * Host processes running as `uid` (real uid) outside the container: the nproc limit counts them against the
+ * container's budget. Read from /proc, so only meaningful where the engine is local (the container has a kernel view).
+ */
+export function uidProcessesOutside(uid: number, containerId: string, proc = "/proc"): number[] {
+    const outside: number[] = [];
+    for (const entry of fs.readdirSync(proc)) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+            const real = /^Uid:\s*(\d+)/m.exec(fs.readFileSync(`${proc}/${entry}/status`, "utf8"))?.[1];
+            if (Number(real) !== uid) continue;
+            if (!fs.readFileSync(`${proc}/${entry}/cgroup`, "utf8").includes(containerId)) outside.push(Number(entry));
+        } catch {
+            // The process ended while we read it.
+        }
+    }
+    return outside.sort((a, b) => a - b);
+}
+
 async function processesOf(engine: Engine, id: string): Promise<Process[]> {
     const top = await engine.request<{ Titles: string[]; Processes: string[][] }>("GET", `/containers/${id}/top`, undefined, { ps_args: "-o pid,uid,comm" });
     const pidAt = top.Titles.indexOf("PID");

@@ -1,0 +1,58 @@
+// NET-03 (CIS Docker Benchmark 5.14, KICS "Container Traffic Not Bound To Host Interface"): a published port
+// without a host address binds every interface of the host (the provider and Docker default to 0.0.0.0), so a
+// port meant for loopback or one public address also answers on every other network the host is on. Every
+// published port must bind a chosen address: the stack's bulwark:publishAddress when it sets one (as the engine
+// hands the stack config to the pack), otherwise any address but a wildcard. A wildcard passes only when the
+// stack's publishAddress names it, a deliberate choice.
+import * as docker from "@pulumi/docker";
+import { validateResourceOfType } from "@pulumi/policy";
+import { isUnknown } from "../lib/engine-values";
+import { markUndecided, undecidedFields } from "../lib/inconclusive";
+import { resourcePolicy } from "../lib/policy";
+import { CONFIG_NAMESPACE, configuredPublishAddress, engineStackConfig, WILDCARD_ADDRESSES } from "../lib/stack-config";
+
+const KEY = `${CONFIG_NAMESPACE}:publishAddress`;
+
+export const networkPublishedPortsBound = resourcePolicy({
+    name: "network-published-ports-bound",
+    description:
+        "Every published port binds a chosen host address (the stack's publishAddress; loopback in dev), never " +
+        "every interface by default (CIS Docker 5.14).",
+    controls: ["NET-03"],
+    severity: "high",
+    enforcementLevel: "mandatory",
+    remediationSteps:
+        "Give each entry of `ports` an `ip`: in this project, set the stack's address with `pulumi config set " +
+        "publishAddress <address>` (the program passes it to the proxy's ports). To listen on every interface on " +
+        "purpose, set publishAddress to 0.0.0.0.",
+    validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        if (undecidedFields(args, args.urn, container as Record<string, unknown>, ["ports"]).size > 0 || !Array.isArray(container.ports)) {
+            return;
+        }
+        const configured = configuredPublishAddress(engineStackConfig() ?? {});
+        for (const [i, port] of container.ports.entries()) {
+            if (!port || typeof port !== "object") continue;
+            if (isUnknown(port.ip)) {
+                markUndecided(args, args.urn, `ports[${i}].ip`);
+                continue;
+            }
+            // The provider's schema default: an unset ip is 0.0.0.0 once the provider has checked the inputs.
+            const ip = typeof port.ip === "string" ? port.ip.trim() : "";
+            const shown = `host port ${port.external ?? "(random)"} -> ${port.internal}`;
+            if (configured !== undefined && configured !== "") {
+                if (ip !== configured) {
+                    reportViolation(
+                        `[NET-03] ${shown} binds ${ip ? `'${ip}'` : "every interface (no ip)"}, but the stack's ${KEY} is ` +
+                            `'${configured}'. Set \`ip: "${configured}"\` on the port (this project's program does so from ${KEY}).`,
+                    );
+                }
+            } else if (WILDCARD_ADDRESSES.includes(ip)) {
+                reportViolation(
+                    `[NET-03] ${shown} binds every interface of the host (${ip ? `'${ip}'` : "no ip: the provider's 0.0.0.0"}). ` +
+                        `Bind a chosen address: \`pulumi config set publishAddress <address>\` (127.0.0.1 for local only; ` +
+                        "0.0.0.0 to listen everywhere on purpose).",
+                );
+            }
+        }
+    }),
+});
