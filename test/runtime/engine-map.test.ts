@@ -158,8 +158,9 @@ describe("runtime: engine mapping", () => {
             const proxy = captured.containers.find((c) => c.resourceName === "proxy");
             assert.equal(proxy?.inputs.name, "rtunit-proxy");
             assert.deepEqual(proxy?.inputs.ports, [
-                { internal: 8443, external: 18443, protocol: "tcp" },
-                { internal: 8080, external: 18080, protocol: "tcp" },
+                // On the dev stack's publishAddress: loopback.
+                { internal: 8443, external: 18443, ip: "127.0.0.1", protocol: "tcp" },
+                { internal: 8080, external: 18080, ip: "127.0.0.1", protocol: "tcp" },
             ]);
         });
     });

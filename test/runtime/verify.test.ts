@@ -1,7 +1,8 @@
 // The live audit (npm run verify) against the running stack: every row passes; then one extra container,
 // labelled as part of the stack, with one hardening setting removed, makes exactly its row fail and the CLI
 // exit 1 (CMP-04).
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import type { ContainerCreateBody } from "../../tools/runtime/engine-map";
@@ -211,15 +212,22 @@ describeLive("runtime: npm run verify against the stack", function () {
             await s.engine.request("DELETE", `/containers/${name}`, undefined, { force: true }).catch(() => undefined);
         }
         // A host process under the frontend's uid, outside any container, counts against its budget too.
-        const sleeper = spawnSync("setpriv", ["--reuid", uid, "--regid", uid, "--clear-groups", "sh", "-c", "sleep 60 >/dev/null 2>&1 & echo $!"], { encoding: "utf8" });
-        assert.equal(sleeper.status, 0, sleeper.stderr);
+        // A child of this process (setpriv execs sleep), so that it is killed and reaped here: a zombie still counts.
+        const sleeper = spawn("setpriv", ["--reuid", uid, "--regid", uid, "--clear-groups", "sleep", "60"], { stdio: "ignore" });
+        const exited = new Promise((resolve) => sleeper.once("exit", resolve));
         try {
+            await new Promise((resolve, reject) => sleeper.once("spawn", resolve).once("error", reject));
+            // setpriv changes uid, then execs sleep: wait until the kernel shows the process under the uid.
+            for (let i = 0; i < 50 && !fs.readFileSync(`/proc/${sleeper.pid}/status`, "utf8").match(new RegExp(`^Uid:\\s*${uid}\\b`, "m")); i++) {
+                await new Promise((r) => setTimeout(r, 100));
+            }
             const { rows } = await runVerify({ engine: s.engine, stack: s.stackName });
             const bound = rows.find((r) => r.check === "process-count-bound" && r.target === frontend.name);
             assert.equal(bound?.result, "fail", bound?.detail);
-            assert.match(bound?.detail ?? "", new RegExp(`host process\\(es\\) outside the container run as uid ${uid} \\(pids ${sleeper.stdout.trim()}\\)`));
+            assert.match(bound?.detail ?? "", new RegExp(`host process\\(es\\) outside the container run as uid ${uid} \\(pids ${sleeper.pid}\\)`));
         } finally {
-            spawnSync("kill", [sleeper.stdout.trim()]);
+            sleeper.kill();
+            await exited;
         }
         const { rows } = await runVerify({ engine: s.engine, stack: s.stackName });
         assert.equal(rows.find((r) => r.check === "process-count-bound" && r.target === frontend.name)?.result, "pass");
