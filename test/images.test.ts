@@ -1,5 +1,6 @@
 // What the Dockerfiles promise, read statically so it holds without a Docker engine (the runtime suite builds
-// and runs them): the pinned official base, a multi-stage build, the fixed non-root uid and the health probe.
+// and runs them): the pinned official base, a multi-stage build, the fixed non-root uid, the health probe and the
+// hardening step they share (images/shared/harden.sh).
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -167,15 +168,91 @@ const APT_FETCHING = new RegExp(`${APT}(?:update|install|upgrade|dist-upgrade|fu
 // One command's words only: a path list never reaches across `;`, `&&` or `|` to another command's.
 const RM_LISTS = /\brm\s+(?:[^\s;&|]+\s+)*\/var\/lib\/apt\/lists(?:\/\*|\/)?(?=[\s;&|)]|$)/g;
 
-/** hadolint DL3009 / CIS 4.7 / KICS "Apt Get Install Lists Were Not Deleted": the RUN that runs apt-get update removes the lists after its last apt-get. */
-function checkAptLists(text: string): string[] {
-    return parseDockerfile(text)
-        .filter((i) => i.keyword === "RUN" && APT_UPDATE.test(i.args))
-        .filter((i) => {
+// The hardening every image's build stage ends with, the same for all (images/shared/harden.sh): copied in from
+// the context (images/) and run with sh, since the classic builder has no COPY --chmod or RUN --mount; it removes
+// itself. The rules below take the script's text as a parameter, so that a test can feed them a broken one.
+const SHARED_COPY = "COPY shared/harden.sh /tmp/harden.sh";
+const SHARED_RUN = "RUN sh /tmp/harden.sh";
+const SHARED_SCRIPT = path.join(IMAGES_DIR, "shared", "harden.sh");
+const sharedScript = () => fs.readFileSync(SHARED_SCRIPT, "utf8");
+/** The script's commands as one command line: comment and blank lines dropped, one command a line, joined by `;`. */
+const scriptCommands = (script: string) =>
+    script
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => line && !line.startsWith("#"))
+        .join("; ");
+
+interface SharedStep {
+    /** The RUN of the shared script, if the stage has one (its last). */
+    readonly run?: Instruction;
+    /** Whether the script is copied in before that RUN, in the same stage. */
+    readonly copied: boolean;
+    /** The RUN, COPY and ADD instructions after it: none, in a stage that ends with it. */
+    readonly after: readonly Instruction[];
+}
+
+function sharedStep(all: readonly Instruction[], stage: number): SharedStep {
+    const steps = all.filter((i) => i.stage === stage && (i.keyword === "RUN" || i.keyword === "COPY" || i.keyword === "ADD"));
+    const is = (i: Instruction, line: string) => `${i.keyword} ${i.args}` === line;
+    const k = steps.map((i) => is(i, SHARED_RUN)).lastIndexOf(true);
+    if (k < 0) return { copied: false, after: [] };
+    return { run: steps[k], copied: steps.slice(0, k).some((i) => is(i, SHARED_COPY)), after: steps.slice(k + 1) };
+}
+
+const SHARED = `the shared hardening step (${SHARED_COPY}, then ${SHARED_RUN})`;
+
+/** Stage indexes by their `AS` name (lower case). */
+const stageNames = (froms: readonly Instruction[]) => new Map(froms.map((f) => [(/\s+AS\s+(\S+)/i.exec(f.args)?.[1] ?? "").toLowerCase(), f.stage]));
+
+/** Stages whose layers the final image is made of: the final stage, the stage it is FROM, and so on. */
+function shippedStages(froms: readonly Instruction[]): Set<number> {
+    const names = stageNames(froms);
+    const out = new Set<number>();
+    for (let s: number | undefined = froms.length - 1; s !== undefined && s >= 0 && !out.has(s); ) {
+        out.add(s);
+        const base: string | undefined = /^(?:--\S+\s+)*(\S+)/.exec(froms[s].args)?.[1]?.toLowerCase();
+        s = base === undefined ? undefined : names.get(base);
+    }
+    return out;
+}
+
+/** What the shared script fails of DL3009: it removes the apt lists, after any apt-get that fetches them. */
+function scriptRemovesLists(script: string): string[] {
+    const command = scriptCommands(script);
+    const lastApt = Math.max(-1, ...[...command.matchAll(APT_FETCHING)].map((m) => m.index!));
+    return [...command.matchAll(RM_LISTS)].some((m) => m.index! > lastApt) ? [] : ["images/shared/harden.sh does not rm -rf /var/lib/apt/lists/* (after its last apt-get)"];
+}
+
+/**
+ * hadolint DL3009 / CIS 4.7 / KICS "Apt Get Install Lists Were Not Deleted": no apt lists in the final image.
+ * A build stage the final image only copies from ends with the shared step, which removes them (nothing after it
+ * can fetch them again); a stage whose layers ship (the final one, or one it is FROM) removes them in the RUN
+ * that ran apt-get update, after its last apt-get, since a later RUN cannot take them out of that layer.
+ */
+function checkAptLists(text: string, script = sharedScript()): string[] {
+    const all = parseDockerfile(text);
+    const shipped = shippedStages(all.filter((i) => i.keyword === "FROM"));
+    const problems: string[] = [];
+    let relies = false;
+    for (const i of all.filter((x) => x.keyword === "RUN" && APT_UPDATE.test(x.args))) {
+        if (shipped.has(i.stage)) {
             const lastApt = Math.max(...[...i.args.matchAll(APT_FETCHING)].map((m) => m.index!));
-            return ![...i.args.matchAll(RM_LISTS)].some((m) => m.index! > lastApt);
-        })
-        .map((i) => `${at(i)}: runs apt-get update but does not rm -rf /var/lib/apt/lists/* after its last apt-get, in the same RUN`);
+            if (![...i.args.matchAll(RM_LISTS)].some((m) => m.index! > lastApt)) {
+                problems.push(`${at(i)}: runs apt-get update but does not rm -rf /var/lib/apt/lists/* after its last apt-get, in the same RUN (its layer is in the final image)`);
+            }
+            continue;
+        }
+        const step = sharedStep(all, i.stage);
+        if (!step.run) {
+            problems.push(`${at(i)}: runs apt-get update, and its build stage does not end with ${SHARED}, which removes the lists`);
+        } else if (step.run.line < i.line) {
+            problems.push(`${at(i)}: runs apt-get update after the shared hardening step, which removed the lists; that step must be the last of its build stage`);
+        } else {
+            relies = true;
+        }
+    }
+    return relies ? [...problems, ...scriptRemovesLists(script)] : problems;
 }
 
 /** A RUN that removes every setuid/setgid bit: find / ... -perm /6000 (or +6000, /ug+s) ... chmod a-s (ug-s, u-s,g-s, -s). */
@@ -190,17 +267,25 @@ const ADDS_SUID = new RegExp(
         `|\\bchmod\\s+(?:-\\S+\\s+)*${S_MODE}|\\binstall\\s[^;&|]*(?:-m\\s*|--mode=)${S_MODE}`,
 );
 
+/** What the shared script fails of CIS 4.8: it strips every setuid/setgid bit, and adds none after that. */
+function scriptStrips(script: string): string[] {
+    const command = scriptCommands(script);
+    if (!STRIPS_SUID(command)) return ["images/shared/harden.sh does not remove setuid/setgid bits (find / -xdev -type f -perm /6000 -exec chmod a-s {} +)"];
+    return ADDS_SUID.test(command.slice(command.lastIndexOf("-perm"))) ? ["images/shared/harden.sh can add a setuid/setgid file after its strip"] : [];
+}
+
 /**
  * CIS 4.8: no setuid/setgid file in the final image. Statically: the final stage is FROM scratch (or strips
- * itself), and every stage it copies from runs the strip after the last RUN that installs a package or sets an s
- * bit. (COPY from the build context brings none: git records only 0644 and 0755.)
+ * itself), and every stage it copies from ends with the shared step, whose script strips the bits last: no RUN,
+ * COPY or ADD after it could bring one back. (COPY from the build context brings none: git records only 0644
+ * and 0755.)
  */
-function checkNoSetuid(text: string): string[] {
+function checkNoSetuid(text: string, script = sharedScript()): string[] {
     const all = parseDockerfile(text);
     const froms = all.filter((i) => i.keyword === "FROM");
     if (froms.length === 0) return ["no FROM"];
     const final = froms.length - 1;
-    const names = new Map(froms.map((f) => [(/\s+AS\s+(\S+)/i.exec(f.args)?.[1] ?? "").toLowerCase(), f.stage]));
+    const names = stageNames(froms);
     const sources = new Set<number>();
     for (const i of all.filter((x) => x.stage === final && x.keyword === "COPY")) {
         const from = /--from=(\S+)/.exec(i.args)?.[1]?.toLowerCase();
@@ -210,23 +295,24 @@ function checkNoSetuid(text: string): string[] {
     }
     if (!/^scratch$/i.test(froms[final].args.trim())) sources.add(final);
     const problems: string[] = [];
+    let relies = false;
     for (const s of [...sources].sort()) {
-        const runs = all.filter((i) => i.stage === s && i.keyword === "RUN");
-        const lastStrip = runs.map((i) => STRIPS_SUID(i.args)).lastIndexOf(true);
-        if (lastStrip < 0) {
-            problems.push(`stage ${s} (${froms[s].args}) goes into the final image without removing setuid/setgid bits (find / -xdev -type f -perm /6000 -exec chmod a-s {} +)`);
+        const step = sharedStep(all, s);
+        if (!step.run) {
+            problems.push(`stage ${s} (${froms[s].args}) goes into the final image without removing setuid/setgid bits: it does not end with ${SHARED}`);
             continue;
         }
-        // The strip comes last in its RUN, and no later RUN adds an s bit again.
-        const strip = runs[lastStrip];
-        if (ADDS_SUID.test(strip.args.slice(strip.args.lastIndexOf("-perm")))) {
-            problems.push(`${at(strip)}: can add a setuid/setgid file after the strip in the same RUN`);
-        }
-        for (const i of runs.slice(lastStrip + 1).filter((r) => ADDS_SUID.test(r.args))) {
-            problems.push(`${at(i)}: can add a setuid/setgid file after the strip`);
+        relies = true;
+        if (!step.copied) problems.push(`${at(step.run)}: runs the shared hardening step without copying it in first (${SHARED_COPY})`);
+        for (const i of step.after) {
+            problems.push(
+                i.keyword === "RUN" && ADDS_SUID.test(i.args)
+                    ? `${at(i)}: can add a setuid/setgid file after the strip (the shared hardening step)`
+                    : `${at(i)}: comes after the shared hardening step, which must be the last step of its build stage`,
+            );
         }
     }
-    return problems;
+    return relies ? [...problems, ...scriptStrips(script)] : problems;
 }
 
 /** CIS 4.6 / KICS "Healthcheck Instruction Missing" / Checkov CKV_DOCKER_2: the final stage has a HEALTHCHECK (not NONE). */
@@ -247,8 +333,8 @@ const DOCKERFILE_RULES: readonly { title: string; check: (text: string) => strin
     { title: "CIS 4.11 / KICS: no curl or wget piped into a shell", check: checkNoPipeToShell },
     { title: "hadolint DL4006: every RUN with a pipe runs under pipefail (bash, not dash)", check: checkPipefail },
     { title: "CIS 4.10 / KICS: no secret in ENV or ARG (policies/lib/secret-names.ts)", check: checkNoSecretEnv },
-    { title: "hadolint DL3009 / CIS 4.7 / KICS: apt lists removed in the RUN that ran apt-get update", check: checkAptLists },
-    { title: "CIS 4.8: setuid/setgid bits stripped from everything the final image holds", check: checkNoSetuid },
+    { title: "hadolint DL3009 / CIS 4.7 / KICS: apt lists removed, by the shared hardening step that ends the build stage", check: checkAptLists },
+    { title: "CIS 4.8: setuid/setgid bits stripped from everything the final image holds, by the shared hardening step that ends the build stage", check: checkNoSetuid },
     { title: "CIS 4.6 / KICS / Checkov CKV_DOCKER_2: a HEALTHCHECK in the final stage", check: checkHealthcheck },
 ];
 
@@ -293,6 +379,14 @@ describe("images/", () => {
                 });
             }
 
+            it("copies from the context (all of images/) only its own directory and the shared hardening step", () => {
+                const sources = parseDockerfile(dockerfile(image))
+                    .filter((i) => i.keyword === "COPY" && !/--from=/.test(i.args))
+                    .flatMap((i) => i.args.split(/\s+/).filter((a) => !a.startsWith("--")).slice(0, -1));
+                assert.ok(sources.length > 0);
+                for (const src of sources) assert.ok(src.startsWith(`${image}/`) || src === "shared/harden.sh", `images/${image}/Dockerfile copies ${src}`);
+            });
+
             it("LOG-05: ships the health probe infra runs (/usr/local/bin/healthcheck)", () => {
                 assert.ok(fs.existsSync(path.join(IMAGES_DIR, image, "bin", "healthcheck")), "bin/healthcheck in the build context");
                 assert.ok((fs.statSync(path.join(IMAGES_DIR, image, "bin", "healthcheck")).mode & 0o111) !== 0, "executable");
@@ -319,19 +413,72 @@ describe("images/*/Dockerfile: the static rules", () => {
     }
 });
 
+// The script itself: what the DL3009 and CIS 4.8 rules need of it, run as the build step only, and written for
+// Debian's sh.
+describe("images/shared/harden.sh: the hardening step every image ends its build stage with", () => {
+    const script = sharedScript();
+
+    it("DL3009 / CIS 4.7 / CIS 4.8: removes the apt lists, and strips every setuid/setgid bit last", () => {
+        assert.deepEqual(scriptRemovesLists(script), []);
+        assert.deepEqual(scriptStrips(script), []);
+        assert.match(scriptCommands(script), /-exec chmod a-s \{\} \+$/, "the strip is the script's last command");
+    });
+
+    it("removes the package cache, logs, man pages, info, locales and docs except the copyright files", () => {
+        assert.match(script, /^apt-get clean$/m);
+        assert.match(script, /^rm -rf .*\/var\/cache\/apt\/\* \/var\/log\/\* \/usr\/share\/man\/\* \/usr\/share\/info\/\* \/usr\/share\/locale\/\*$/m);
+        assert.match(script, /^find \/usr\/share\/doc -mindepth 1 ! -type d ! -name copyright -delete$/m);
+    });
+
+    it("removes itself, and runs under Debian's sh with set -eu and no pipe (dash has no pipefail)", () => {
+        assert.match(script, /^rm -f -- "\$0"$/m);
+        assert.match(script, /^set -eux$/m);
+        assert.ok(firstPipe(scriptCommands(script)) < 0, "a pipe");
+        const syntax = spawnSync("sh", ["-n", SHARED_SCRIPT], { encoding: "utf8" });
+        assert.equal(syntax.status, 0, syntax.stderr);
+    });
+
+    it("refuses to run anywhere but as the build step (sh /tmp/harden.sh), before it changes anything", () => {
+        // Every command it could run is a stand-in that records its name: nothing on this host is touched.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-harden-"));
+        try {
+            const ran = path.join(dir, "ran");
+            for (const name of ["rm", "apt-get", "find", "chmod"]) {
+                fs.writeFileSync(path.join(dir, name), `#!/bin/sh\necho ${name} >> ${JSON.stringify(ran)}\n`, { mode: 0o755 });
+            }
+            const copy = path.join(dir, "harden.sh");
+            fs.copyFileSync(SHARED_SCRIPT, copy);
+            const r = spawnSync("/bin/sh", [copy], { encoding: "utf8", env: { PATH: dir } });
+            assert.equal(r.status, 2, r.stderr);
+            assert.match(r.stderr, /runs only as an image's build step \(sh \/tmp\/harden\.sh\)/);
+            assert.ok(!fs.existsSync(ran), `ran: ${fs.existsSync(ran) ? fs.readFileSync(ran, "utf8") : ""}`);
+            assert.ok(fs.existsSync(copy), "removed itself");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
 // Each rule fails: a real Dockerfile (images/proxy's, which meets them all) broken one way at a time, in memory,
 // and small examples for the cases between.
 describe("the static Dockerfile rules reject what they forbid", () => {
     const good = dockerfile("proxy");
-    const COPY_BIN = "COPY bin/ /usr/local/bin/\n";
-    /** The proxy's Dockerfile with `extra` added to its build stage, after the strip. */
+    const COPY_BIN = "COPY proxy/bin/ /usr/local/bin/\n";
+    const STEP = `${SHARED_COPY}\n${SHARED_RUN}\n`;
+    /** The proxy's Dockerfile with `extra` added to its build stage, after the shared hardening step (the strip). */
     const withBuildStep = (extra: string) => {
-        assert.ok(good.includes(COPY_BIN), "images/proxy/Dockerfile copies bin/");
-        return good.replace(COPY_BIN, `${COPY_BIN}${extra}\n`);
+        assert.ok(good.includes(STEP), "images/proxy/Dockerfile runs the shared hardening step");
+        return good.replace(STEP, `${STEP}${extra}\n`);
     };
     const replaced = (from: string | RegExp, to: string) => {
         const out = good.replace(from, to);
         assert.notEqual(out, good, `images/proxy/Dockerfile has no ${from}`);
+        return out;
+    };
+    /** The shared script broken one way. */
+    const brokenScript = (from: string | RegExp, to: string) => {
+        const out = sharedScript().replace(from, to);
+        assert.notEqual(out, sharedScript(), `images/shared/harden.sh has no ${from}`);
         return out;
     };
     const rejects = (check: (text: string) => string[], text: string, why: RegExp) => {
@@ -341,7 +488,7 @@ describe("the static Dockerfile rules reject what they forbid", () => {
     };
     /** A minimal two-stage Dockerfile that meets every rule, with `build` as its build stage's steps. */
     const tiny = (build: string, final = 'HEALTHCHECK CMD ["/usr/local/bin/healthcheck"]') =>
-        `FROM debian AS build\n${build}\nRUN find / -xdev -type f -perm /6000 -exec chmod a-s {} +\nFROM scratch\nCOPY --from=build / /\n${final}\n`;
+        `FROM debian AS build\n${build}\n${STEP}FROM scratch\nCOPY --from=build / /\n${final}\n`;
 
     it("images/proxy/Dockerfile, the base of the broken copies, meets every rule", () => {
         for (const rule of DOCKERFILE_RULES) assert.deepEqual(rule.check(good), [], rule.title);
@@ -349,7 +496,7 @@ describe("the static Dockerfile rules reject what they forbid", () => {
     });
 
     it("CIS 4.9 / DL3020: rejects ADD", () => {
-        rejects(checkNoAdd, replaced(COPY_BIN, "ADD bin/ /usr/local/bin/\n"), /line \d+: ADD bin\/.*use COPY/);
+        rejects(checkNoAdd, replaced(COPY_BIN, "ADD proxy/bin/ /usr/local/bin/\n"), /line \d+: ADD proxy\/bin\/.*use COPY/);
         rejects(checkNoAdd, withBuildStep("add https://example.com/tool.tar.gz /opt/"), /use COPY/);
     });
 
@@ -397,25 +544,40 @@ describe("the static Dockerfile rules reject what they forbid", () => {
         assert.deepEqual(checkNoSecretEnv(tiny("ENV POSTGRES_PASSWORD_FILE=/run/secrets/db TOKEN_TTL_SECONDS=60\nARG BASE_IMAGE=debian")), []);
     });
 
-    it("DL3009: rejects apt lists left behind by the RUN that ran apt-get update", () => {
-        rejects(checkAptLists, replaced("rm -rf /var/lib/apt/lists/* ", "rm -rf "), /runs apt-get update but does not rm -rf \/var\/lib\/apt\/lists/);
-        // Removed in a later RUN: the update's layer keeps them.
-        rejects(checkAptLists, tiny("RUN apt-get update && apt-get install -y nginx\nRUN rm -rf /var/lib/apt/lists/*"), /line 2/);
-        // Removed before the last apt-get of the RUN, which fetches them again.
-        rejects(checkAptLists, tiny("RUN apt-get update; rm -rf /var/lib/apt/lists/*; apt-get update; apt-get install -y nginx"), /does not rm/);
-        assert.deepEqual(checkAptLists(tiny("RUN apt-get update; rm -rf /tmp/x; apt-get install -y nginx; rm -rf /var/lib/apt/lists/*")), []);
+    it("DL3009: rejects apt lists left behind: no shared step after apt-get update, a script that keeps them, a shipped layer", () => {
+        // The proxy without the shared step, and with apt-get update after it (which fetches the lists again).
+        rejects(checkAptLists, replaced(STEP, ""), /runs apt-get update, and its build stage does not end with the shared hardening step/);
+        rejects(checkAptLists, withBuildStep("RUN apt-get update && apt-get install -y sudo && rm -rf /var/lib/apt/lists/*"), /runs apt-get update after the shared hardening step/);
+        // A shared script that keeps them fails every image that relies on it.
+        rejects((t) => checkAptLists(t, brokenScript("/var/lib/apt/lists/* ", "")), good, /harden\.sh does not rm -rf \/var\/lib\/apt\/lists/);
+        rejects((t) => checkAptLists(t, `${sharedScript()}apt-get update\n`), good, /harden\.sh does not rm -rf \/var\/lib\/apt\/lists\/\* \(after its last apt-get\)/);
+        // A stage whose layers ship (the final one): removed in a later RUN, the update's layer keeps them ...
+        rejects(checkAptLists, "FROM debian\nRUN apt-get update && apt-get install -y nginx\nRUN rm -rf /var/lib/apt/lists/*\n", /line 2/);
+        // ... and removed before the last apt-get of the RUN, which fetches them again.
+        rejects(checkAptLists, "FROM debian\nRUN apt-get update; rm -rf /var/lib/apt/lists/*; apt-get update; apt-get install -y nginx\n", /does not rm/);
+        assert.deepEqual(checkAptLists("FROM debian\nRUN apt-get update; rm -rf /tmp/x; apt-get install -y nginx; rm -rf /var/lib/apt/lists/*\n"), []);
+        // In a build stage the shared step removes them, in whichever RUN apt-get update ran.
+        assert.deepEqual(checkAptLists(tiny("RUN apt-get update && apt-get install -y nginx\nRUN true")), []);
     });
 
     it("CIS 4.8: rejects an image whose setuid/setgid bits are not stripped, or come back after the strip", () => {
-        rejects(checkNoSetuid, replaced(/^.*-perm \/6000.*$/m, "    true"), /goes into the final image without removing setuid\/setgid bits/);
+        rejects(checkNoSetuid, replaced(STEP, ""), /goes into the final image without removing setuid\/setgid bits: it does not end with the shared hardening step/);
+        rejects(checkNoSetuid, replaced(`${SHARED_COPY}\n`, ""), /without copying it in first/);
         rejects(checkNoSetuid, withBuildStep("RUN chmod u+s /usr/local/bin/healthcheck"), /can add a setuid\/setgid file after the strip/);
         rejects(checkNoSetuid, withBuildStep("RUN chmod 4755 /usr/local/bin/healthcheck"), /after the strip/);
         rejects(checkNoSetuid, withBuildStep("RUN install -m 2755 /dev/null /usr/local/bin/x"), /after the strip/);
         rejects(checkNoSetuid, withBuildStep("RUN apt-get update && apt-get install -y sudo && rm -rf /var/lib/apt/lists/*"), /after the strip/);
-        rejects(checkNoSetuid, tiny("RUN true").replace("chmod a-s {} +", "chmod a-s {} +; apt-get install -y sudo"), /in the same RUN/);
+        // The shared step is the build stage's last: nothing is copied or run after it.
+        rejects(checkNoSetuid, withBuildStep("COPY --from=debian:bookworm /usr/bin/sudo /usr/bin/"), /comes after the shared hardening step, which must be the last step/);
+        rejects(checkNoSetuid, withBuildStep("RUN true"), /comes after the shared hardening step/);
+        // A shared script without the strip, or that can add an s bit after it, fails every image.
+        rejects((t) => checkNoSetuid(t, brokenScript(/^find \/ -xdev .*$/m, "true")), good, /harden\.sh does not remove setuid\/setgid bits/);
+        rejects((t) => checkNoSetuid(t, `${sharedScript()}apt-get install -y sudo\n`), good, /harden\.sh can add a setuid\/setgid file after its strip/);
         // A final stage that is not FROM scratch holds its base's files: it strips itself.
         rejects(checkNoSetuid, 'FROM debian\nRUN true\nHEALTHCHECK CMD ["true"]\n', /stage 0 \(debian\)/);
-        assert.deepEqual(checkNoSetuid("FROM debian\nRUN apt-get install -y x; find / -xdev -perm +6000 -type f -exec chmod ug-s {} +\n"), []);
+        assert.deepEqual(checkNoSetuid(`FROM debian\nRUN apt-get install -y x\n${STEP}`), []);
+        // The strip's other spellings, in the script.
+        assert.deepEqual(checkNoSetuid(tiny("RUN true"), "find / -xdev -perm +6000 -type f -exec chmod ug-s {} +\n"), []);
     });
 
     it("CIS 4.6 / CKV_DOCKER_2: rejects an image without a HEALTHCHECK in its final stage", () => {

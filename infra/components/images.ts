@@ -1,5 +1,5 @@
-// Images the stack builds from images/<name>. Each is built FROM the digest-pinned base (CON-01, CON-02)
-// and referenced by the digest of the build (repoDigest), so a container never runs a moved tag (LOG-07).
+// Images the stack builds from images/<name>/Dockerfile. Each is built FROM the digest-pinned base (CON-01,
+// CON-02) and referenced by the digest of the build (repoDigest), so a container never runs a moved tag (LOG-07).
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
@@ -34,6 +34,15 @@ export const BACKUP_USERS = {
 export type BackupContainer = keyof typeof BACKUP_USERS;
 
 /**
+ * The context is images/ itself, not images/<name>, so that every build stage can COPY the one hardening step
+ * they all end with (images/shared/harden.sh) and no image drifts from it; each Dockerfile COPYs from
+ * <name>/. The runtime harnesses build with the same paths.
+ */
+export function buildPaths(image: string): { readonly context: string; readonly dockerfile: string } {
+    return { context: IMAGES_DIR, dockerfile: path.join(IMAGES_DIR, image, "Dockerfile") };
+}
+
+/**
  * BuildKit reads `FROM sha256:<id>` as the registry repository "library/sha256" and tries to pull it, so a base
  * given as a local image ID (images/base/build-base.sh --id, on hosts without a registry) needs the classic
  * builder, which resolves image IDs from the local store. Found by the first real `pulumi up` (the provider's
@@ -61,7 +70,7 @@ export class StackImages extends pulumi.ComponentResource {
                 {
                     imageName: `bulwark/${image}:${args.stack}`,
                     build: {
-                        context: path.join(IMAGES_DIR, image),
+                        ...buildPaths(image),
                         args: { BASE_IMAGE: args.baseImage },
                         builderVersion: builderFor(args.baseImage),
                     },

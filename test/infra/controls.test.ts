@@ -281,10 +281,12 @@ describe("infra controls: the program builds them", function () {
                 const images = k.run.byType(TYPES.image);
                 assert.ok(images.length > 0, k.label);
                 for (const image of images) {
-                    const build = unwrap<{ context: string; args: Record<string, string> }>(image.inputs.build);
+                    const build = unwrap<{ context: string; dockerfile: string; args: Record<string, string> }>(image.inputs.build);
                     assert.equal(build.args.BASE_IMAGE, k.config.baseImage, `${k.label}/${image.name}`);
-                    assert.equal(path.dirname(build.context), IMAGES_DIR, `${k.label}/${image.name}: context outside images/`);
-                    assert.ok((BUILT_IMAGES as readonly string[]).includes(path.basename(build.context)), `${k.label}/${image.name}`);
+                    // Context images/, so that every image can COPY the hardening step they share (images/shared/).
+                    const name = path.basename(path.dirname(build.dockerfile));
+                    assert.deepEqual([build.context, build.dockerfile], [IMAGES_DIR, path.join(IMAGES_DIR, name, "Dockerfile")], `${k.label}/${image.name}`);
+                    assert.ok((BUILT_IMAGES as readonly string[]).includes(name), `${k.label}/${image.name}`);
                 }
                 // Docker official images have no registry host and no namespace: "debian:...".
                 assert.match(k.config.baseImage, /^[a-z0-9]+(:[\w.-]+)?@sha256:[0-9a-f]{64}$/, k.label);

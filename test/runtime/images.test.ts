@@ -41,7 +41,7 @@ describe("runtime: images/", () => {
                 const probe = path.join(IMAGES_DIR, name, "bin", "healthcheck");
                 assert.ok(fs.existsSync(probe), `${probe} is missing`);
                 assert.ok((fs.statSync(probe).mode & 0o111) !== 0, `${probe} is not executable (the legacy builder keeps context modes)`);
-                assert.match(text(), /COPY bin\/ \/usr\/local\/bin\//);
+                assert.match(text(), new RegExp(`^COPY ${name}/bin/ /usr/local/bin/$`, "m"), "copied from images/<name>/bin (the context is images/)");
             });
         });
     }
@@ -52,8 +52,11 @@ describe("runtime: images/", () => {
             assert.match(text, /^FROM \$\{BASE_IMAGE\} AS build$/m);
             assert.match(text, /^FROM scratch$/m);
             assert.match(text, /^COPY --from=build \/ \/$/m);
-            assert.match(text, /chmod a-s/, "setuid/setgid bits are removed");
-            assert.match(text, /rm -rf \/var\/lib\/apt\/lists\/\*/, "apt lists are removed");
+            // The shared hardening step (images/shared/harden.sh) removes them; test/images.test.ts checks where it runs.
+            assert.match(text, /^COPY shared\/harden\.sh \/tmp\/harden\.sh\nRUN sh \/tmp\/harden\.sh$/m, "ends its build stage with the shared hardening step");
+            const shared = fs.readFileSync(path.join(IMAGES_DIR, "shared", "harden.sh"), "utf8");
+            assert.match(shared, /chmod a-s/, "setuid/setgid bits are removed");
+            assert.match(shared, /rm -rf \/var\/lib\/apt\/lists\/\*/, "apt lists are removed");
         });
     }
 

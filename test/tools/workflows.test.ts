@@ -118,7 +118,7 @@ describe("CI workflow templates", function () {
             assert.equal(trivy.with?.severity, "HIGH,CRITICAL");
             assert.equal(trivy.with?.["exit-code"], "1");
             const build = scan.steps.find((s) => s.run?.startsWith("docker build"));
-            assert.match(build?.run ?? "", /--tag "bulwark\/\$\{\{ matrix\.image \}\}:scan" "images\/\$\{\{ matrix\.image \}\}"/);
+            assert.match(build?.run ?? "", /--tag "bulwark\/\$\{\{ matrix\.image \}\}:scan" --file "images\/\$\{\{ matrix\.image \}\}\/Dockerfile" images$/);
         });
 
         it("CMP-07 regenerates the compliance report and keeps it with the run", () => {

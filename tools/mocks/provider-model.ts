@@ -5,6 +5,7 @@
 // `policy:check` and the runtime capture all read this one model, so a mocked value is never one the real
 // provider would not return.
 import { createHash } from "node:crypto";
+import * as path from "node:path";
 import { containsUnknown } from "../../policies/lib/engine-values";
 import { UNKNOWN } from "../analyzer/wire";
 
@@ -122,6 +123,12 @@ const bucketChild = (source: string): ProviderEntry => ({
     id: (inputs) => String(inputs.bucket),
 });
 
+/** pulumi-docker image.go: build.dockerfile (default <context>/Dockerfile), relative to the context. */
+function dockerfileInContext(build: Props | undefined): string {
+    const context = typeof build?.context === "string" ? build.context : ".";
+    return typeof build?.dockerfile === "string" ? path.relative(context, build.dockerfile) : "Dockerfile";
+}
+
 export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
     "docker:index/container:Container": {
         source:
@@ -192,7 +199,8 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
             baseImageName: inputs.imageName,
             registryServer: "",
             context: (inputs.build as Props | undefined)?.context ?? ".",
-            dockerfile: "Dockerfile",
+            // image.go returns the Dockerfile relative to the context (clibuild.GetContextFromLocalDir).
+            dockerfile: dockerfileInContext(inputs.build as Props | undefined),
             platform: "",
         }),
         id: (_inputs, outputs) => String(outputs.repoDigest),

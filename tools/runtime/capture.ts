@@ -132,12 +132,13 @@ export function fromRegistrations(stack: string, resources: readonly EngineResou
     const images: CapturedImage[] = resources
         .filter((r) => r.type === "docker:index/image:Image")
         .map((r) => {
-            const build = (r.inputs.build ?? {}) as { context?: string; args?: Record<string, string> };
+            const build = (r.inputs.build ?? {}) as { dockerfile?: string; args?: Record<string, string> };
             const repoDigest = r.outputs?.repoDigest;
-            if (typeof build.context !== "string" || typeof repoDigest !== "string") {
-                throw new Error(`docker.Image ${r.name} has no build context or repoDigest under the mocks`);
+            if (typeof build.dockerfile !== "string" || typeof repoDigest !== "string") {
+                throw new Error(`docker.Image ${r.name} has no build dockerfile or repoDigest under the mocks`);
             }
-            return { name: path.basename(build.context), repoDigest, buildArgs: { ...(build.args ?? {}) } };
+            // images/<name>/Dockerfile: the context is images/ for every image (the shared hardening step).
+            return { name: path.basename(path.dirname(build.dockerfile)), repoDigest, buildArgs: { ...(build.args ?? {}) } };
         });
 
     return { stack, containers: withDeps, networks: of("docker:index/network:Network"), volumes: of("docker:index/volume:Volume"), images };

@@ -1,12 +1,13 @@
 // Builds the stack's images locally: the Debian base from images/base/build-base.sh (reused when present),
 // then every images/<name>/Dockerfile with BASE_IMAGE set to it, tagged bulwark/<name>:dev. One `docker
-// build` per image, two at a time (the host has two cores and the builds mostly wait on apt and dpkg).
+// build` per image, two at a time (the host has two cores and the builds mostly wait on apt and dpkg), with
+// the program's context (images/, for the shared hardening step) and Dockerfile (buildPaths).
 //
 //   npm run images:build [-- name ...]
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { builderFor } from "../../infra/components/images";
+import { buildPaths, builderFor } from "../../infra/components/images";
 
 export const IMAGES_DIR = path.resolve(__dirname, "..", "..", "images");
 export const BASE_SCRIPT = path.join(IMAGES_DIR, "base", "build-base.sh");
@@ -83,6 +84,12 @@ export function buildEnv(baseImage: string, env: NodeJS.ProcessEnv = process.env
     return builderFor(baseImage) === "BuilderV1" ? { ...env, DOCKER_BUILDKIT: "0" } : env;
 }
 
+/** `docker build`'s arguments for images/<name>, as the program builds it: context images/, its own Dockerfile. */
+export function dockerBuildArgs(name: string, baseImage: string, tag: string, ...options: string[]): string[] {
+    const { context, dockerfile } = buildPaths(name);
+    return ["build", ...options, "--build-arg", `BASE_IMAGE=${baseImage}`, "--tag", tag, "--file", dockerfile, context];
+}
+
 export async function buildImage(name: string, baseImage: string, log: (line: string) => void = () => undefined): Promise<BuildResult> {
     const started = Date.now();
     const dir = path.join(IMAGES_DIR, name);
@@ -91,7 +98,7 @@ export async function buildImage(name: string, baseImage: string, log: (line: st
     if (!fs.existsSync(path.join(dir, "Dockerfile"))) {
         return { name, tag, ok: false, baseImage, seconds: 0, error: `images/${name}/Dockerfile does not exist` };
     }
-    const res = await run("docker", ["build", "--build-arg", `BASE_IMAGE=${baseImage}`, "--tag", tag, dir], (line) => log(`[${name}] ${line}`), buildEnv(baseImage));
+    const res = await run("docker", dockerBuildArgs(name, baseImage, tag), (line) => log(`[${name}] ${line}`), buildEnv(baseImage));
     if (res.code !== 0) {
         return { name, tag, ok: false, baseImage, seconds: seconds(), error: `docker build of images/${name} failed (exit ${res.code}):\n${tail(res.output)}` };
     }

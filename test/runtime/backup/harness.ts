@@ -15,7 +15,7 @@ import { DATABASE_NAME, DATABASE_USER } from "../../../infra/components/database
 import { BACKUP_USERS } from "../../../infra/components/images";
 import type { CapturedStack } from "../../../tools/runtime/capture";
 import { containerSpec, ContainerCreateBody } from "../../../tools/runtime/engine-map";
-import { buildEnv } from "../../../tools/runtime/images";
+import { buildEnv, dockerBuildArgs } from "../../../tools/runtime/images";
 import { recordedBaseImage } from "../../../tools/runtime/recorded";
 
 export const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -170,7 +170,7 @@ export const builtFrom = new Map<string, string>();
 
 const built = new Map<string, string>();
 
-/** Builds images/<name> (cached by the engine, so a rebuild of an unchanged context takes a second). */
+/** Builds images/<name> as the program does (cached by the engine, so a rebuild of an unchanged context takes a second). */
 export function buildImage(name: "backup" | "postgres" | "proxy"): string {
     const cached = built.get(name);
     if (cached) {
@@ -178,7 +178,7 @@ export function buildImage(name: "backup" | "postgres" | "proxy"): string {
     }
     const tag = `bulwark/${name}:backup-test`;
     const base = recordedBaseImage(programStack());
-    docker(["build", "-q", "--build-arg", `BASE_IMAGE=${base}`, "-t", tag, path.join(ROOT, "images", name)], { timeoutMs: 900_000, env: buildEnv(base, {}) as Record<string, string> });
+    docker(dockerBuildArgs(name, base, tag, "-q"), { timeoutMs: 900_000, env: buildEnv(base, {}) as Record<string, string> });
     built.set(name, tag);
     builtFrom.set(tag, base);
     return tag;
