@@ -51,6 +51,15 @@ export interface OffsiteBackupConfig {
      * IAM allows two access keys per user, so at most two.
      */
     readonly accessKeys: readonly [string, ...string[]];
+    /** A second copy in another region, under its own KMS key (offsiteBackup.replica); absent: one copy. */
+    readonly replica?: OffsiteReplicaConfig;
+}
+
+/** Where the backup bucket replicates to: another region, so one region's outage or loss keeps a copy. */
+export interface OffsiteReplicaConfig {
+    readonly region: string;
+    /** Explicit bucket name; omitted, AWS names it from the stack. */
+    readonly bucketName?: string;
 }
 
 export interface BulwarkConfig {
@@ -257,6 +266,51 @@ function accessKeyGenerations(value: unknown, problem: (key: string, message: st
         return fallback;
     }
     return names as [string, ...string[]];
+}
+
+/**
+ * offsiteBackup.replica: { region, bucketName? }. The region must be another than the primary's (a copy in the
+ * same region shares its outages), and the copy exists only with the primary.
+ */
+function offsiteReplica(
+    value: unknown,
+    primary: { enabled: boolean; region: string; bucketName?: string },
+    problem: (key: string, message: string, fix: string) => void,
+): OffsiteReplicaConfig | undefined {
+    if (value === undefined || value === null) {
+        return undefined;
+    }
+    const remove = "or remove it with `pulumi config rm --path offsiteBackup.replica` to keep one off-site copy.";
+    if (typeof value !== "object" || Array.isArray(value)) {
+        problem("offsiteBackup.replica", `must be an object with a region (and optionally a bucketName), got ${JSON.stringify(value)}.`, `run \`pulumi config set --path offsiteBackup.replica.region eu-west-1\`, ${remove}`);
+        return undefined;
+    }
+    const raw = value as { region?: unknown; bucketName?: unknown };
+    if (!primary.enabled) {
+        problem("offsiteBackup.replica", "is set while offsiteBackup.enabled is false: the replica copies the off-site bucket, which does not exist.", `run \`pulumi config set --path offsiteBackup.enabled true\`, ${remove}`);
+        return undefined;
+    }
+    const region = raw.region;
+    if (typeof region !== "string" || !AWS_REGION.test(region)) {
+        problem("offsiteBackup.replica.region", `is not an AWS region: ${JSON.stringify(region ?? "")}.`, "run `pulumi config set --path offsiteBackup.replica.region eu-west-1` (another region than offsiteBackup.region).");
+        return undefined;
+    }
+    if (region === primary.region) {
+        problem("offsiteBackup.replica.region", `is ${region}, the primary bucket's region too: a copy in the same region shares its outages (BAK-02).`, "set another region: `pulumi config set --path offsiteBackup.replica.region <region>`.");
+        return undefined;
+    }
+    const bucketName = raw.bucketName;
+    if (bucketName !== undefined && (typeof bucketName !== "string" || !BUCKET_NAME.test(bucketName) || bucketName === primary.bucketName)) {
+        const why = bucketName === primary.bucketName ? "is the primary bucket's name too" : "is not a valid S3 bucket name";
+        problem("offsiteBackup.replica.bucketName", `${why}: ${JSON.stringify(bucketName)}.`, "use 3-63 lower-case letters, digits, dots and hyphens (not the primary's name), or remove it to let AWS name the bucket.");
+        return undefined;
+    }
+    return { region, ...(typeof bucketName === "string" ? { bucketName } : {}) };
+}
+
+/** `{ [key]: value }` when there is a value, else nothing: absent config stays absent in the parsed object. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+    return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /** The site's public origin: https://domain, with the port only when it is not 443. */
@@ -553,6 +607,7 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
         noncurrentVersionDays: checkNumber("offsiteBackup.noncurrentVersionDays", offsiteRaw.noncurrentVersionDays ?? 30, LIMITS.noncurrentVersionDays.min, LIMITS.noncurrentVersionDays.max, true),
         allowedSourceCidrs: Array.isArray(sourceCidrs) ? sourceCidrs.filter(isSourceCidr) : [],
         accessKeys,
+        ...optional("replica", offsiteReplica(offsiteRaw.replica, { enabled: offsiteEnabled, region, bucketName: typeof bucketName === "string" ? bucketName : undefined }, problem)),
     };
     if (offsiteEnabled && offsiteBackup.adminPrincipalArns.length === 0) {
         problem("offsiteBackup.adminPrincipalArns", "is empty: the bucket policy lets only the uploader and these admins touch backups, so nobody could restore (BAK-05).", "run `pulumi config set --path 'offsiteBackup.adminPrincipalArns[0]' arn:aws:iam::<account>:role/<backup-admin>`.");

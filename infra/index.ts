@@ -30,8 +30,14 @@ export const containers = {
     offsiteUploader: stack.backup.uploader?.name,
 };
 export const backupAgeRecipient = stack.secrets.ageRecipient;
-export const backupBucket = stack.offsite?.bucketName;
-export const backupUploaderAccessKeyId = stack.offsite?.accessKeyId;
+// One object, so a stack without off-site copies exports `{}`: the engine warns on every preview and update about
+// a top-level output that is undefined ("Undefined value (...) will not show as a stack output").
+export const offsiteBackup = {
+    bucket: stack.offsite?.bucketName,
+    /** The second copy's bucket, in its own region (offsiteBackup.replica). */
+    replicaBucket: stack.offsite?.replica?.bucket.bucket,
+    uploaderAccessKeyId: stack.offsite?.accessKeyId,
+};
 
 // Secrets, for operators who need them (e.g. `pulumi stack output --show-secrets databasePassword`);
 // they stay encrypted in state and in every output listing (SEC-03).

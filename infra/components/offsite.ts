@@ -1,7 +1,8 @@
 // The off-site copy of the backups (BAK-02, BAK-04..BAK-07, DB-05): an S3 bucket encrypted under a
 // customer-managed KMS key with rotation, versioned, closed to the public, TLS-only, readable only by named
 // admins, expiring by the retention config, with its access logged to a second bucket; and a dedicated IAM
-// user that may only put objects into it. Uploads may only create keys (If-None-Match: *), only under the
+// user that may only put objects into it. With offsiteBackup.replica, S3 replicates every backup to a second
+// bucket built the same way in another region under a key of its own; deletions are not replicated. Uploads may only create keys (If-None-Match: *), only under the
 // stack's KMS key, and, when configured, only from the listed source addresses: a stolen uploader key can
 // neither replace a backup nor write one the stack's key does not protect.
 //
@@ -11,7 +12,7 @@
 // uploader denied every delete, no upload replaces a backup, and versioning keeps what an admin changes.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BackupRetention, FIRST_ACCESS_KEY_GENERATION, OffsiteBackupConfig } from "../config";
+import { BackupRetention, FIRST_ACCESS_KEY_GENERATION, OffsiteBackupConfig, OffsiteReplicaConfig } from "../config";
 
 /** Tag that marks a bucket as holding backups; the policy pack finds backup buckets by it. */
 export const BACKUP_BUCKET_TAG = { key: "bulwark:purpose", value: "backups" } as const;
@@ -55,6 +56,92 @@ export function accessKeyResourceName(component: string, generation: string): st
     return generation === FIRST_ACCESS_KEY_GENERATION ? `${component}-uploader-key` : `${component}-uploader-key-${generation}`;
 }
 
+/** Object actions a bucket policy keeps from every principal but the listed ones. */
+const PRINCIPAL_GUARDED_ACTIONS = ["s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject", "s3:ListBucket*"];
+
+/** What the identity that writes into a bucket may never do there: delete, or change the rules that keep backups. */
+const WRITER_DENIED_ACTIONS = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutLifecycleConfiguration", "s3:PutBucketPolicy"];
+
+/** Requests without TLS are denied on the bucket and its objects. */
+export function denyInsecureTransport(bucketArn: pulumi.Input<string>): aws.iam.PolicyStatement {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+}
+
+/** Object actions only, so the deploying identity can still manage the bucket itself. */
+function denyUnlistedPrincipals(bucketArn: pulumi.Input<string>, allowed: pulumi.Input<string[]>, actions: readonly string[]): aws.iam.PolicyStatement {
+    return {
+        Sid: "DenyUnlistedPrincipals",
+        Effect: "Deny",
+        Principal: "*",
+        Action: [...actions],
+        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+        Condition: { ArnNotEquals: { "aws:PrincipalArn": allowed } },
+    };
+}
+
+function denyWriterDeletes(Sid: string, writerArn: pulumi.Input<string>, bucketArn: pulumi.Input<string>, actions: readonly string[]): aws.iam.PolicyStatement {
+    return { Sid, Effect: "Deny", Principal: { AWS: writerArn }, Action: [...actions], Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`] };
+}
+
+/**
+ * S3 replication's role may read the source's versions (and decrypt them under the source key, through S3 in
+ * the source region only) and write replicas (encrypted under the replica's key, through S3 in its region):
+ * the permissions S3 documents for replicating SSE-KMS objects, and no delete (s3:ReplicateDelete) at all.
+ */
+export function replicationRolePolicy(source: ReplicationEnd, replica: ReplicationEnd): aws.iam.PolicyDocument {
+    const viaS3 = (end: ReplicationEnd) => ({
+        StringEquals: { "kms:ViaService": `s3.${end.region}.amazonaws.com` },
+        // With S3 Bucket Keys the encryption context is the bucket's ARN, without them the object's.
+        StringLike: { "kms:EncryptionContext:aws:s3:arn": [end.bucketArn, pulumi.interpolate`${end.bucketArn}/*`] },
+    });
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "ReadSourceConfiguration", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: source.bucketArn },
+            {
+                Sid: "ReadSourceVersions",
+                Effect: "Allow",
+                Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+                Resource: pulumi.interpolate`${source.bucketArn}/*`,
+            },
+            { Sid: "WriteReplicas", Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateTags"], Resource: pulumi.interpolate`${replica.bucketArn}/*` },
+            { Sid: "DecryptSource", Effect: "Allow", Action: ["kms:Decrypt"], Resource: source.kmsKeyArn, Condition: viaS3(source) },
+            { Sid: "EncryptReplicas", Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: replica.kmsKeyArn, Condition: viaS3(replica) },
+        ],
+    };
+}
+
+/** One end of the replication, as the role's policy names it. */
+export interface ReplicationEnd {
+    readonly region: string;
+    readonly bucketArn: pulumi.Input<string>;
+    readonly kmsKeyArn: pulumi.Input<string>;
+}
+
+/** Where one copy of the backups lives: its bucket, the KMS key its objects are encrypted under, its access logs. */
+export interface BackupSite {
+    readonly bucket: aws.s3.Bucket;
+    readonly kmsKey: aws.kms.Key;
+    readonly logBucket: aws.s3.Bucket;
+    /** The bucket's versioning: replication needs it on at both ends before it is configured. */
+    readonly versioning: aws.s3.BucketVersioning;
+}
+
+interface BackupSiteArgs {
+    /** Another region than the provider's, for the replica; omitted, the provider's (the primary). */
+    readonly region?: string;
+    readonly bucketName?: string;
+    readonly keyDescription: string;
+    readonly keyAlias: string;
+}
+
 export interface OffsiteBackupArgs {
     readonly stack: string;
     readonly config: OffsiteBackupConfig;
@@ -77,99 +164,28 @@ export class OffsiteBackup extends pulumi.ComponentResource {
     readonly accessKeyId: pulumi.Output<string>;
     readonly secretAccessKey: pulumi.Output<string>;
     readonly bucketName: pulumi.Output<string>;
+    /** The copy in the second region, with offsiteBackup.replica. */
+    readonly replica?: BackupSite;
+
+    private readonly args: OffsiteBackupArgs;
 
     constructor(name: string, args: OffsiteBackupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bulwark:stack:OffsiteBackup", name, {}, opts);
+        this.args = args;
         const provider = new aws.Provider(`${name}-aws`, { region: args.config.region as aws.Region }, { parent: this });
         const child = { parent: this, provider };
-        // Backups and their logs outlive a `pulumi destroy` unless someone empties them on purpose.
-        const keep = { ...child, protect: true, retainOnDelete: true };
-        const tags = { "bulwark:stack": args.stack };
 
-        this.kmsKey = new aws.kms.Key(
-            `${name}-key`,
-            {
-                description: `bulwark ${args.stack} off-site backups`,
-                enableKeyRotation: true,
-                deletionWindowInDays: args.config.kmsKeyDeletionWindowDays,
-                tags,
-            },
-            keep,
-        );
-        new aws.kms.Alias(`${name}-key-alias`, { name: `alias/bulwark-${args.stack}-backups`, targetKeyId: this.kmsKey.keyId }, child);
-
-        // Access logs (BAK-07). S3 delivers server access logs only to SSE-S3 buckets.
-        this.logBucket = new aws.s3.Bucket(`${name}-access-logs`, { forceDestroy: false, tags: { ...tags, "bulwark:purpose": "backup-access-logs" } }, keep);
-        this.hardenBucket(`${name}-access-logs`, this.logBucket, { sseAlgorithm: "AES256" }, child);
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-access-logs-lifecycle`,
-            { bucket: this.logBucket.bucket, rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: 365 }, noncurrentVersionExpiration: { noncurrentDays: 30 } }] },
+        const primary = this.backupSite(
+            name,
+            { bucketName: args.config.bucketName, keyDescription: `bulwark ${args.stack} off-site backups`, keyAlias: `alias/bulwark-${args.stack}-backups` },
             child,
         );
-
-        this.bucket = new aws.s3.Bucket(
-            `${name}-bucket`,
-            {
-                bucket: args.config.bucketName,
-                forceDestroy: false,
-                tags: { ...tags, [BACKUP_BUCKET_TAG.key]: BACKUP_BUCKET_TAG.value },
-            },
-            keep,
-        );
-        this.hardenBucket(`${name}-bucket`, this.bucket, { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKey.arn }, child);
-        new aws.s3.BucketPolicy(
-            `${name}-access-logs-policy`,
-            {
-                bucket: this.logBucket.bucket,
-                policy: {
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "DenyInsecureTransport",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: "s3:*",
-                            Resource: [this.logBucket.arn, pulumi.interpolate`${this.logBucket.arn}/*`],
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
-                        {
-                            Sid: "S3ServerAccessLogDelivery",
-                            Effect: "Allow",
-                            Principal: { Service: "logging.s3.amazonaws.com" },
-                            Action: "s3:PutObject",
-                            Resource: pulumi.interpolate`${this.logBucket.arn}/*`,
-                            Condition: { ArnLike: { "aws:SourceArn": this.bucket.arn } },
-                        },
-                    ],
-                },
-            },
-            child,
-        );
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-bucket-lifecycle`,
-            {
-                bucket: this.bucket.bucket,
-                rules: [
-                    {
-                        id: "backup-retention",
-                        status: "Enabled",
-                        filter: {},
-                        expiration: { days: retentionDays(args.retention) },
-                        noncurrentVersionExpiration: { noncurrentDays: args.config.noncurrentVersionDays },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-                    },
-                ],
-            },
-            child,
-        );
-        new aws.s3.BucketLogging(
-            `${name}-bucket-logging`,
-            { bucket: this.bucket.bucket, targetBucket: this.logBucket.bucket, targetPrefix: "backups/" },
-            child,
-        );
+        this.bucket = primary.bucket;
+        this.kmsKey = primary.kmsKey;
+        this.logBucket = primary.logBucket;
 
         // The backup identity (BAK-06): put-only, on this bucket and key alone.
-        this.uploaderUser = new aws.iam.User(`${name}-uploader`, { name: `bulwark-${args.stack}-backup-uploader`, tags }, child);
+        this.uploaderUser = new aws.iam.User(`${name}-uploader`, { name: `bulwark-${args.stack}-backup-uploader`, tags: this.tags() }, child);
         new aws.iam.UserPolicy(
             `${name}-uploader-policy`,
             {
@@ -194,8 +210,11 @@ export class OffsiteBackup extends pulumi.ComponentResource {
         this.accessKeyId = current.id;
         this.secretAccessKey = pulumi.secret(current.secret);
 
-        // BAK-02, BAK-05: TLS only, nobody but the uploader and the named admins, and uploads guarded as above.
-        const allowed = pulumi.all([this.uploaderUser.arn, ...args.config.adminPrincipalArns]);
+        const replication = args.config.replica ? this.replicate(name, primary, args.config.replica, child) : undefined;
+        this.replica = replication?.site;
+
+        // BAK-02, BAK-05: TLS only, nobody but the uploader, the replication and the named admins, uploads guarded as above.
+        const allowed = pulumi.all([this.uploaderUser.arn, ...(replication ? [replication.role.arn] : []), ...args.config.adminPrincipalArns]);
         new aws.s3.BucketPolicy(
             `${name}-bucket-policy`,
             {
@@ -203,30 +222,9 @@ export class OffsiteBackup extends pulumi.ComponentResource {
                 policy: {
                     Version: "2012-10-17",
                     Statement: [
-                        {
-                            Sid: "DenyInsecureTransport",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: "s3:*",
-                            Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
-                        {
-                            // Object actions only, so the deploying identity can still manage the bucket itself.
-                            Sid: "DenyUnlistedPrincipals",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: ["s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject", "s3:ListBucket*"],
-                            Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
-                            Condition: { ArnNotEquals: { "aws:PrincipalArn": allowed } },
-                        },
-                        {
-                            Sid: "UploaderCannotDelete",
-                            Effect: "Deny",
-                            Principal: { AWS: this.uploaderUser.arn },
-                            Action: ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutLifecycleConfiguration", "s3:PutBucketPolicy"],
-                            Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
-                        },
+                        denyInsecureTransport(this.bucket.arn),
+                        denyUnlistedPrincipals(this.bucket.arn, allowed, PRINCIPAL_GUARDED_ACTIONS),
+                        denyWriterDeletes("UploaderCannotDelete", this.uploaderUser.arn, this.bucket.arn, WRITER_DENIED_ACTIONS),
                         ...uploadGuardStatements(pulumi.interpolate`${this.bucket.arn}/*`, this.kmsKey.arn, args.config.allowedSourceCidrs),
                     ],
                 },
@@ -234,7 +232,159 @@ export class OffsiteBackup extends pulumi.ComponentResource {
             child,
         );
         this.bucketName = this.bucket.bucket;
-        this.registerOutputs({ bucketName: this.bucketName, logBucketName: this.logBucket.bucket, kmsKeyArn: this.kmsKey.arn });
+        this.registerOutputs({
+            bucketName: this.bucketName,
+            logBucketName: this.logBucket.bucket,
+            kmsKeyArn: this.kmsKey.arn,
+            ...(this.replica ? { replicaBucketName: this.replica.bucket.bucket, replicaKmsKeyArn: this.replica.kmsKey.arn } : {}),
+        });
+    }
+
+    private tags(): Record<string, string> {
+        return { "bulwark:stack": this.args.stack };
+    }
+
+    /**
+     * A bucket for backups with everything BAK-02/04/07 and DB-05 ask of it: its own KMS key, the hardening of
+     * hardenBucket, a lifecycle by the retention config, and access logs into a log bucket of its own region
+     * (S3 delivers access logs only within a region). Backups and logs survive `pulumi destroy`.
+     */
+    private backupSite(name: string, site: BackupSiteArgs, child: pulumi.CustomResourceOptions): BackupSite {
+        const keep = { ...child, protect: true, retainOnDelete: true };
+        const tags = this.tags();
+        const region = site.region === undefined ? {} : { region: site.region };
+        const kmsKey = new aws.kms.Key(
+            `${name}-key`,
+            { ...region, description: site.keyDescription, enableKeyRotation: true, deletionWindowInDays: this.args.config.kmsKeyDeletionWindowDays, tags },
+            keep,
+        );
+        new aws.kms.Alias(`${name}-key-alias`, { ...region, name: site.keyAlias, targetKeyId: kmsKey.keyId }, child);
+
+        // Access logs (BAK-07). S3 delivers server access logs only to SSE-S3 buckets.
+        const logBucket = new aws.s3.Bucket(`${name}-access-logs`, { ...region, forceDestroy: false, tags: { ...tags, "bulwark:purpose": "backup-access-logs" } }, keep);
+        this.hardenBucket(`${name}-access-logs`, logBucket, { sseAlgorithm: "AES256" }, region, child);
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-access-logs-lifecycle`,
+            { ...region, bucket: logBucket.bucket, rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: 365 }, noncurrentVersionExpiration: { noncurrentDays: 30 } }] },
+            child,
+        );
+
+        const bucket = new aws.s3.Bucket(
+            `${name}-bucket`,
+            { ...region, bucket: site.bucketName, forceDestroy: false, tags: { ...tags, [BACKUP_BUCKET_TAG.key]: BACKUP_BUCKET_TAG.value } },
+            keep,
+        );
+        const versioning = this.hardenBucket(`${name}-bucket`, bucket, { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKey.arn }, region, child);
+        new aws.s3.BucketPolicy(
+            `${name}-access-logs-policy`,
+            {
+                ...region,
+                bucket: logBucket.bucket,
+                policy: {
+                    Version: "2012-10-17",
+                    Statement: [
+                        denyInsecureTransport(logBucket.arn),
+                        {
+                            Sid: "S3ServerAccessLogDelivery",
+                            Effect: "Allow",
+                            Principal: { Service: "logging.s3.amazonaws.com" },
+                            Action: "s3:PutObject",
+                            Resource: pulumi.interpolate`${logBucket.arn}/*`,
+                            Condition: { ArnLike: { "aws:SourceArn": bucket.arn } },
+                        },
+                    ],
+                },
+            },
+            child,
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-bucket-lifecycle`,
+            {
+                ...region,
+                bucket: bucket.bucket,
+                rules: [
+                    {
+                        id: "backup-retention",
+                        status: "Enabled",
+                        filter: {},
+                        expiration: { days: retentionDays(this.args.retention) },
+                        noncurrentVersionExpiration: { noncurrentDays: this.args.config.noncurrentVersionDays },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                    },
+                ],
+            },
+            child,
+        );
+        new aws.s3.BucketLogging(`${name}-bucket-logging`, { ...region, bucket: bucket.bucket, targetBucket: logBucket.bucket, targetPrefix: "backups/" }, child);
+        return { bucket, kmsKey, logBucket, versioning };
+    }
+
+    /**
+     * The second copy (offsiteBackup.replica): a backup site in the replica's region, a role S3 assumes to copy
+     * each new backup there, and the replication rule. Delete markers are not replicated, so a deletion in the
+     * primary (by its lifecycle or by hand) never removes the replica; the replica's own lifecycle expires it.
+     */
+    private replicate(name: string, primary: BackupSite, config: OffsiteReplicaConfig, child: pulumi.CustomResourceOptions): { site: BackupSite; role: aws.iam.Role } {
+        const stack = this.args.stack;
+        const site = this.backupSite(
+            `${name}-replica`,
+            { region: config.region, bucketName: config.bucketName, keyDescription: `bulwark ${stack} off-site backup replica (${config.region})`, keyAlias: `alias/bulwark-${stack}-backups-replica` },
+            child,
+        );
+        // Named without "backup": the pack's backup-identity rule judges the uploader; this role has its own.
+        const role = new aws.iam.Role(
+            `${name}-replication-role`,
+            {
+                name: `bulwark-${stack}-offsite-replication`,
+                assumeRolePolicy: {
+                    Version: "2012-10-17",
+                    Statement: [{ Sid: "S3Replication", Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                },
+                tags: this.tags(),
+            },
+            child,
+        );
+        const source: ReplicationEnd = { region: this.args.config.region, bucketArn: primary.bucket.arn, kmsKeyArn: primary.kmsKey.arn };
+        const replica: ReplicationEnd = { region: config.region, bucketArn: site.bucket.arn, kmsKeyArn: site.kmsKey.arn };
+        const rolePolicy = new aws.iam.RolePolicy(`${name}-replication-role-policy`, { role: role.name, policy: replicationRolePolicy(source, replica) }, child);
+
+        new aws.s3.BucketPolicy(
+            `${name}-replica-bucket-policy`,
+            {
+                region: config.region,
+                bucket: site.bucket.bucket,
+                policy: {
+                    Version: "2012-10-17",
+                    Statement: [
+                        denyInsecureTransport(site.bucket.arn),
+                        denyUnlistedPrincipals(site.bucket.arn, pulumi.all([role.arn, ...this.args.config.adminPrincipalArns]), [...PRINCIPAL_GUARDED_ACTIONS, "s3:Replicate*"]),
+                        denyWriterDeletes("ReplicationCannotDelete", role.arn, site.bucket.arn, [...WRITER_DENIED_ACTIONS, "s3:ReplicateDelete"]),
+                        ...uploadGuardStatements(pulumi.interpolate`${site.bucket.arn}/*`, site.kmsKey.arn, this.args.config.allowedSourceCidrs),
+                    ],
+                },
+            },
+            child,
+        );
+        new aws.s3.BucketReplicationConfig(
+            `${name}-replication`,
+            {
+                bucket: primary.bucket.bucket,
+                role: role.arn,
+                rules: [
+                    {
+                        id: "backups-to-replica",
+                        status: "Enabled",
+                        filter: {},
+                        deleteMarkerReplication: { status: "Disabled" },
+                        // Without this S3 skips SSE-KMS objects, which every backup is.
+                        sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+                        destination: { bucket: site.bucket.arn, encryptionConfiguration: { replicaKmsKeyId: site.kmsKey.arn } },
+                    },
+                ],
+            },
+            { ...child, dependsOn: [primary.versioning, site.versioning, rolePolicy] },
+        );
+        return { site, role };
     }
 
     /** Encryption, versioning, ownership and the public access block every bucket here gets. */
@@ -242,19 +392,21 @@ export class OffsiteBackup extends pulumi.ComponentResource {
         name: string,
         bucket: aws.s3.Bucket,
         encryption: { sseAlgorithm: "AES256" } | { sseAlgorithm: "aws:kms"; kmsMasterKeyId: pulumi.Input<string> },
+        region: { region?: string },
         opts: pulumi.CustomResourceOptions,
-    ): void {
+    ): aws.s3.BucketVersioning {
         new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
-            { bucket: bucket.bucket, rules: [{ applyServerSideEncryptionByDefault: encryption, bucketKeyEnabled: encryption.sseAlgorithm === "aws:kms" }] },
+            { ...region, bucket: bucket.bucket, rules: [{ applyServerSideEncryptionByDefault: encryption, bucketKeyEnabled: encryption.sseAlgorithm === "aws:kms" }] },
             opts,
         );
-        new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } }, opts);
+        const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { ...region, bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } }, opts);
         new aws.s3.BucketPublicAccessBlock(
             `${name}-public-access-block`,
-            { bucket: bucket.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            { ...region, bucket: bucket.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
             opts,
         );
-        new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
+        new aws.s3.BucketOwnershipControls(`${name}-ownership`, { ...region, bucket: bucket.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
+        return versioning;
     }
 }

@@ -1,8 +1,10 @@
 import { BulwarkPolicy } from "../lib/policy";
 import { awsAccessKeyMaxAge } from "./aws-access-key-max-age";
 import { awsBackupBucketHardened } from "./aws-backup-bucket-hardened";
+import { awsBackupBucketReplication } from "./aws-backup-bucket-replication";
 import { awsBackupBucketUploadGuards } from "./aws-backup-bucket-upload-guards";
 import { awsBackupIdentityLeastPrivilege } from "./aws-backup-identity-least-privilege";
+import { awsBackupReplicationRoleLeastPrivilege } from "./aws-backup-replication-role-least-privilege";
 import { awsBucketPolicyRestrictsPrincipals } from "./aws-bucket-policy-restricts-principals";
 import { awsKmsKeyLockoutGuard } from "./aws-kms-key-lockout-guard";
 import { awsKmsKeyRotation } from "./aws-kms-key-rotation";
@@ -11,10 +13,12 @@ import { awsS3BucketNoPublicAcl } from "./aws-s3-bucket-no-public-acl";
 export const awsPolicies: BulwarkPolicy[] = [
     awsBackupBucketHardened,
     awsBackupBucketUploadGuards,
+    awsBackupBucketReplication,
     awsKmsKeyRotation,
     awsKmsKeyLockoutGuard,
     awsBucketPolicyRestrictsPrincipals,
     awsBackupIdentityLeastPrivilege,
+    awsBackupReplicationRoleLeastPrivilege,
     awsS3BucketNoPublicAcl,
     awsAccessKeyMaxAge,
 ];

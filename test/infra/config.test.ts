@@ -423,6 +423,46 @@ describe("infra config validation (loadConfig)", () => {
             });
         });
 
+        describe("offsiteBackup.replica", () => {
+            const offsite = (extra: Record<string, unknown>) =>
+                json({ enabled: true, region: "eu-central-1", bucketName: "bulwark-prod-backups", adminPrincipalArns: ["arn:aws:iam::123456789012:role/a"], ...extra });
+
+            it("offsiteBackup.replica: absent, no replica; a region (and a bucket name) are taken as given", () => {
+                assert.equal(load("prod", { offsiteBackup: offsite({}) }).offsiteBackup.replica, undefined);
+                assert.equal("replica" in load("prod", { offsiteBackup: offsite({}) }).offsiteBackup, false);
+                assert.deepEqual(load("prod", { offsiteBackup: offsite({ replica: { region: "eu-west-1" } }) }).offsiteBackup.replica, { region: "eu-west-1" });
+                assert.deepEqual(load("prod", { offsiteBackup: offsite({ replica: { region: "us-east-2", bucketName: "bulwark-prod-replica" } }) }).offsiteBackup.replica, {
+                    region: "us-east-2",
+                    bucketName: "bulwark-prod-replica",
+                });
+            });
+
+            it("offsiteBackup.replica.region: missing, not a region, or the primary's own region", () => {
+                for (const replica of [{}, { region: "" }, { region: "Europe" }, { region: 3 }]) {
+                    const problem = assertRejected("prod", { offsiteBackup: offsite({ replica }) }, "offsiteBackup.replica.region", { message: /is not an AWS region/ });
+                    assert.match(problem.fix, /pulumi config set --path offsiteBackup\.replica\.region/, JSON.stringify(replica));
+                }
+                assertRejected("prod", { offsiteBackup: offsite({ replica: { region: "eu-central-1" } }) }, "offsiteBackup.replica.region", {
+                    message: /is eu-central-1, the primary bucket's region too: a copy in the same region shares its outages/,
+                });
+            });
+
+            it("offsiteBackup.replica: not an object, or set while the off-site copy is off", () => {
+                for (const replica of ["eu-west-1", ["eu-west-1"], true]) {
+                    assertRejected("prod", { offsiteBackup: offsite({ replica }) }, "offsiteBackup.replica", { message: /must be an object with a region/ });
+                }
+                const problem = assertRejected("dev", { offsiteBackup: json({ enabled: false, replica: { region: "eu-west-1" } }) }, "offsiteBackup.replica", {
+                    message: /is set while offsiteBackup\.enabled is false/,
+                });
+                assert.match(problem.fix, /pulumi config rm --path offsiteBackup\.replica/);
+            });
+
+            it("offsiteBackup.replica.bucketName: invalid, or the primary's own name", () => {
+                assertRejected("prod", { offsiteBackup: offsite({ replica: { region: "eu-west-1", bucketName: "Not_A_Bucket" } }) }, "offsiteBackup.replica.bucketName", { message: /is not a valid S3 bucket name/ });
+                assertRejected("prod", { offsiteBackup: offsite({ replica: { region: "eu-west-1", bucketName: "bulwark-prod-backups" } }) }, "offsiteBackup.replica.bucketName", { message: /is the primary bucket's name too/ });
+            });
+        });
+
         it(`authRateLimit.requestsPerMinute: below ${LIMITS.requestsPerMinute.min}`, () => {
             assertRejected("dev", { authRateLimit: json({ requestsPerMinute: LIMITS.requestsPerMinute.min - 1 }) }, "authRateLimit.requestsPerMinute");
         });

@@ -125,6 +125,9 @@ function statement(doc: { Statement: Record<string, any>[] }, sid: string): Reco
 
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
+/** The primary off-site copy's resources are in the provider's region; the replica's (offsiteBackup.replica) name their own. */
+const inPrimaryRegion = (r: EngineResource) => r.inputs.region === undefined;
+
 describe("infra controls: the program builds them", function () {
     this.timeout(60000);
     let dev: Case;
@@ -641,8 +644,8 @@ describe("infra controls: the program builds them", function () {
         });
 
         it("DB-05: off-site backups are encrypted with the stack's KMS key, and every backup is age-encrypted before it leaves", () => {
-            const key = prod.run.one(TYPES.kmsKey);
-            const bucket = prod.run.one(TYPES.bucket, (b) => unwrap(b.inputs.tags)?.[BACKUP_BUCKET_TAG.key] === BACKUP_BUCKET_TAG.value, "backup bucket");
+            const key = prod.run.one(TYPES.kmsKey, inPrimaryRegion);
+            const bucket = prod.run.one(TYPES.bucket, (b) => unwrap(b.inputs.tags)?.[BACKUP_BUCKET_TAG.key] === BACKUP_BUCKET_TAG.value && inPrimaryRegion(b), "primary backup bucket");
             const sse = prod.run.one(TYPES.bucketSse, (r) => r.inputs.bucket === bucket.outputs?.bucket, "backup bucket encryption");
             const rule = unwrap(sse.inputs.rules)[0];
             assert.equal(rule.applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
@@ -701,7 +704,7 @@ describe("infra controls: the program builds them", function () {
 
         it("BAK-02: the off-site bucket is KMS-encrypted, versioned, closed to the public and TLS-only; only the uploader reaches it", () => {
             const run = prod.run;
-            const bucket = run.one(TYPES.bucket, (b) => unwrap(b.inputs.tags)?.[BACKUP_BUCKET_TAG.key] === BACKUP_BUCKET_TAG.value, "backup bucket");
+            const bucket = run.one(TYPES.bucket, (b) => unwrap(b.inputs.tags)?.[BACKUP_BUCKET_TAG.key] === BACKUP_BUCKET_TAG.value && inPrimaryRegion(b), "primary backup bucket");
             const name = bucket.outputs?.bucket;
             const of = (type: string) => run.one(type, (r) => r.inputs.bucket === name, `${type} of the backup bucket`);
             assert.equal(unwrap(of(TYPES.bucketVersioning).inputs.versioningConfiguration).status, "Enabled");
@@ -776,7 +779,7 @@ describe("infra controls: the program builds them", function () {
                 assert.deepEqual([env.BACKUP_KEEP_DAILY, env.BACKUP_KEEP_WEEKLY, env.BACKUP_KEEP_MONTHLY], [`${r.daily}`, `${r.weekly}`, `${r.monthly}`], k.label);
             }
             assert.equal(envOf(custom.run.container("backup")).BACKUP_KEEP_DAILY, `${custom.run.cfgJson("backupRetention").daily}`);
-            const bucket = prod.run.one(TYPES.bucket, (b) => unwrap(b.inputs.tags)?.[BACKUP_BUCKET_TAG.key] === BACKUP_BUCKET_TAG.value, "backup bucket");
+            const bucket = prod.run.one(TYPES.bucket, (b) => unwrap(b.inputs.tags)?.[BACKUP_BUCKET_TAG.key] === BACKUP_BUCKET_TAG.value && inPrimaryRegion(b), "primary backup bucket");
             const lifecycle = prod.run.one(TYPES.bucketLifecycle, (l) => l.inputs.bucket === bucket.outputs?.bucket, "backup bucket lifecycle");
             const rules = unwrap<Record<string, any>[]>(lifecycle.inputs.rules);
             assert.equal(rules.length, 1);
@@ -789,9 +792,9 @@ describe("infra controls: the program builds them", function () {
             assert.equal(rule.noncurrentVersionExpiration.noncurrentDays, prod.config.offsiteBackup.noncurrentVersionDays);
         });
 
-        it("BAK-05: the bucket policy denies object access to every principal but the uploader and the configured admins", () => {
+        it("BAK-05: the bucket policy denies object access to every principal but the uploader, the replication and the configured admins", () => {
             const run = prod.run;
-            const bucket = run.one(TYPES.bucket, (b) => unwrap(b.inputs.tags)?.[BACKUP_BUCKET_TAG.key] === BACKUP_BUCKET_TAG.value, "backup bucket");
+            const bucket = run.one(TYPES.bucket, (b) => unwrap(b.inputs.tags)?.[BACKUP_BUCKET_TAG.key] === BACKUP_BUCKET_TAG.value && inPrimaryRegion(b), "primary backup bucket");
             const policy = run.one(TYPES.bucketPolicy, (p) => p.inputs.bucket === bucket.outputs?.bucket, "backup bucket policy");
             const deny = statement(policyDoc(policy), "DenyUnlistedPrincipals");
             assert.equal(deny.Effect, "Deny");
@@ -802,8 +805,11 @@ describe("infra controls: the program builds them", function () {
             }
             assert.deepEqual(asList(deny.Resource).sort(), [bucket.outputs?.arn, `${bucket.outputs?.arn}/*`].sort());
             const uploader = run.one(TYPES.iamUser);
+            // With offsiteBackup.replica, S3 replication's role reads the backups too (test/infra/offsite-replica.test.ts).
+            const replication = run.byType("aws:iam/role:Role").map((r) => r.outputs?.arn);
+            assert.equal(replication.length, prod.config.offsiteBackup.replica ? 1 : 0);
             const allowed = asList<string>(deny.Condition.ArnNotEquals["aws:PrincipalArn"]).sort();
-            assert.deepEqual(allowed, [uploader.outputs?.arn, ...prod.config.offsiteBackup.adminPrincipalArns].sort());
+            assert.deepEqual(allowed, [uploader.outputs?.arn, ...replication, ...prod.config.offsiteBackup.adminPrincipalArns].sort());
         });
 
         it("BAK-06: the backup system has its own put-only identity, held by the uploader alone", () => {
@@ -813,8 +819,8 @@ describe("infra controls: the program builds them", function () {
             assert.equal(policies.length, 1);
             assert.equal(policies[0].inputs.user, user.outputs?.name);
             const doc = policyDoc(policies[0]);
-            const bucket = run.one(TYPES.bucket, (b) => unwrap(b.inputs.tags)?.[BACKUP_BUCKET_TAG.key] === BACKUP_BUCKET_TAG.value, "backup bucket");
-            const key = run.one(TYPES.kmsKey);
+            const bucket = run.one(TYPES.bucket, (b) => unwrap(b.inputs.tags)?.[BACKUP_BUCKET_TAG.key] === BACKUP_BUCKET_TAG.value && inPrimaryRegion(b), "primary backup bucket");
+            const key = run.one(TYPES.kmsKey, inPrimaryRegion);
             const granted: string[] = [];
             for (const s of doc.Statement) {
                 assert.equal(s.Effect, "Allow");
@@ -913,8 +919,8 @@ describe("infra controls: the program builds them", function () {
 
         it("BAK-07: access to the backup bucket is logged to a separate, closed, TLS-only log bucket", () => {
             const run = prod.run;
-            const bucket = run.one(TYPES.bucket, (b) => unwrap(b.inputs.tags)?.[BACKUP_BUCKET_TAG.key] === BACKUP_BUCKET_TAG.value, "backup bucket");
-            const logging = run.one(TYPES.bucketLogging);
+            const bucket = run.one(TYPES.bucket, (b) => unwrap(b.inputs.tags)?.[BACKUP_BUCKET_TAG.key] === BACKUP_BUCKET_TAG.value && inPrimaryRegion(b), "primary backup bucket");
+            const logging = run.one(TYPES.bucketLogging, inPrimaryRegion);
             assert.equal(logging.inputs.bucket, bucket.outputs?.bucket);
             const logBucket = run.one(TYPES.bucket, (b) => b.outputs?.bucket === logging.inputs.targetBucket, "log bucket");
             assert.notEqual(logBucket.urn, bucket.urn);
@@ -975,7 +981,7 @@ describe("infra controls: the program builds them", function () {
                 assert.deepEqual(prod.run.optionsOf(r), { protect: true, retainOnDelete: true }, r.name);
                 assert.equal(r.inputs.forceDestroy ?? false, false, r.name);
             }
-            assert.ok(prod.run.one(TYPES.kmsKey).inputs.enableKeyRotation, "KMS key rotation");
+            assert.ok(prod.run.one(TYPES.kmsKey, inPrimaryRegion).inputs.enableKeyRotation, "KMS key rotation");
         });
     });
 

@@ -8,7 +8,7 @@ import { ageRecipientFromIdentity } from "../../infra/age";
 import { NAMESPACE } from "../../infra/config";
 import { BUILT_IMAGES } from "../../infra/components/images";
 import { loadStackConfig } from "../../tools/stack-config";
-import { PROJECT_DIR, runStack, SECRET_CONFIG_KEYS, SecretValue, serviceOf, StackRun, TYPES } from "./helpers";
+import { envOf, PROJECT_DIR, runStack, SECRET_CONFIG_KEYS, SecretValue, serviceOf, StackRun, TYPES } from "./helpers";
 
 const DEV_SERVICES = ["backend", "backup", "database", "frontend", "proxy", "restore-drill"];
 const PROD_SERVICES = [...DEV_SERVICES, "offsite-uploader"].sort();
@@ -64,8 +64,10 @@ describe("infra stacks: dev and prod as committed", function () {
         assert.equal(dev.resources.filter((r) => r.type.startsWith("aws:") || r.type.startsWith("pulumi:providers:aws")).length, 0);
         assert.throws(() => dev.network("egress"));
         assert.ok(prod.network("egress"));
-        assert.equal(prod.byType(TYPES.bucket).length, 2);
-        assert.equal(prod.byType(TYPES.kmsKey).length, 1);
+        // A site is a backup bucket, its log bucket and its KMS key; Pulumi.prod.yaml adds the replica's site.
+        const sites = prod.cfgJson("offsiteBackup").replica ? 2 : 1;
+        assert.equal(prod.byType(TYPES.bucket).length, 2 * sites);
+        assert.equal(prod.byType(TYPES.kmsKey).length, sites);
         const provider = prod.one("pulumi:providers:aws");
         assert.equal(provider.inputs.region, prod.cfgJson("offsiteBackup").region);
     });
@@ -117,12 +119,22 @@ describe("infra stacks: dev and prod as committed", function () {
         assert.equal((dev.outputs.containers as Record<string, unknown>).offsiteUploader, undefined);
     });
 
-    it("exports the backup bucket and the uploader's access key id in prod only", () => {
-        const bucket = prod.one(TYPES.bucket, (b) => prod.byType(TYPES.bucketLogging)[0].inputs.bucket === b.outputs?.bucket, "backup bucket");
-        assert.equal(prod.outputs.backupBucket, bucket.outputs?.bucket);
-        assert.equal(prod.outputs.backupUploaderAccessKeyId, prod.one(TYPES.accessKey).outputs?.id);
-        assert.equal(dev.outputs.backupBucket, undefined);
-        assert.equal(dev.outputs.backupUploaderAccessKeyId, undefined);
+    it("exports the backup bucket, its replica's and the uploader's access key id in prod only, as one object", () => {
+        const uploaderBucket = envOf(prod.container("offsite-uploader")).S3_BUCKET;
+        const bucket = prod.one(TYPES.bucket, (b) => b.outputs?.bucket === uploaderBucket, "backup bucket");
+        const replica = prod.one(TYPES.bucket, (b) => b.inputs.region === prod.cfgJson("offsiteBackup").replica.region && b.name.endsWith("-bucket"), "replica bucket");
+        assert.deepEqual(prod.outputs.offsiteBackup, {
+            bucket: bucket.outputs?.bucket,
+            replicaBucket: replica.outputs?.bucket,
+            uploaderAccessKeyId: prod.one(TYPES.accessKey).outputs?.id,
+        });
+        assert.deepEqual(Object.values(dev.outputs.offsiteBackup as object).filter((v) => v !== undefined), []);
+    });
+
+    it("no top-level output is undefined: the engine would warn \"Undefined value (...) will not show as a stack output\" on every run", () => {
+        for (const run of [dev, prod]) {
+            assert.deepEqual(Object.keys(run.outputs).filter((k) => run.outputs[k] === undefined), [], run.stack);
+        }
     });
 
     it("exports the age recipient (public) matching the secret identity: generated in dev, the configured pair in prod", () => {

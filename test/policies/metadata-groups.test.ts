@@ -58,7 +58,7 @@ describe("policy groups metadata: networks, secrets, app, backups, aws", () => {
     it("#3 names are unique across the five groups", () => {
         const names = ALL.map((p) => p.name);
         assert.equal(new Set(names).size, names.length);
-        assert.equal(names.length, 22);
+        assert.equal(names.length, 24);
     });
 
     for (const policy of ALL) {

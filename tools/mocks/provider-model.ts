@@ -107,13 +107,15 @@ const JSON_DOCUMENT =
     "(makeTerraformInputs, then MakeTerraformOutputs): a typed document becomes its JSON text (json.Marshal, keys " +
     "sorted), and one holding any unknown value becomes unknown as a whole";
 
-/** The bridge's TransformJSONDocument on a `policy` input: JSON text kept, a document marshalled, unknown if any part is. */
-function jsonDocument(inputs: Props): Props {
-    const policy = inputs.policy;
-    if (policy === undefined || typeof policy === "string") {
+const JSON_DOCUMENT_SHORT = "a JSON document (the same bridge transform as `policy`)";
+
+/** The bridge's TransformJSONDocument on a document input: JSON text kept, a document marshalled, unknown if any part is. */
+function jsonDocument(inputs: Props, key = "policy"): Props {
+    const document = inputs[key];
+    if (document === undefined || typeof document === "string") {
         return {};
     }
-    return { policy: containsUnknown(policy) ? UNKNOWN : goJson(policy) };
+    return { [key]: containsUnknown(document) ? UNKNOWN : goJson(document) };
 }
 
 /** Sub-resources of a bucket: their ID is the bucket's name, assigned on create. */
@@ -285,7 +287,7 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
     },
     "aws:kms/alias:Alias": {
         source: "hashicorp/terraform-provider-aws internal/service/kms/alias.go (computed: arn, target_key_arn)",
-        computed: (inputs) => ({ arn: `arn:aws:kms:eu-central-1:${ACCOUNT}:${inputs.name}`, targetKeyArn: `arn:aws:kms:eu-central-1:${ACCOUNT}:key/${inputs.targetKeyId}` }),
+        computed: (inputs) => ({ arn: `arn:aws:kms:${awsRegion(inputs)}:${ACCOUNT}:${inputs.name}`, targetKeyArn: `arn:aws:kms:${awsRegion(inputs)}:${ACCOUNT}:key/${inputs.targetKeyId}` }),
         id: (inputs) => String(inputs.name),
     },
     "aws:iam/user:User": {
@@ -295,8 +297,11 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         id: (inputs) => String(inputs.name),
     },
     "aws:iam/role:Role": {
-        source: `hashicorp/terraform-provider-aws internal/service/iam/role.go (${BRIDGE_CHECK}; computed: arn, unique_id)`,
-        check: (inputs, ctx) => defaults(inputs, { name: autoName(ctx), path: "/", forceDetachPolicies: false, maxSessionDuration: 3600 }),
+        source: `hashicorp/terraform-provider-aws internal/service/iam/role.go (${BRIDGE_CHECK}; computed: arn, unique_id); \`assumeRolePolicy\` as ${JSON_DOCUMENT_SHORT}`,
+        check: (inputs, ctx) => ({
+            ...defaults(inputs, { name: autoName(ctx), path: "/", forceDetachPolicies: false, maxSessionDuration: 3600 }),
+            ...jsonDocument(inputs, "assumeRolePolicy"),
+        }),
         computed: (inputs, ctx) => ({ arn: `arn:aws:iam::${ACCOUNT}:role${inputs.path ?? "/"}${inputs.name}`, uniqueId: `AROA${chars(ctx.bytes(17), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}` }),
         id: (inputs) => String(inputs.name),
     },
@@ -305,6 +310,12 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         check: (inputs, ctx) => ({ ...defaults(inputs, { name: autoName(ctx) }), ...jsonDocument(inputs) }),
         computed: () => ({}),
         id: (inputs) => `${inputs.user}:${inputs.name}`,
+    },
+    "aws:iam/rolePolicy:RolePolicy": {
+        source: `hashicorp/terraform-provider-aws internal/service/iam/role_policy.go (auto-named \`name\`; id role:name); ${JSON_DOCUMENT}`,
+        check: (inputs, ctx) => ({ ...defaults(inputs, { name: autoName(ctx) }), ...jsonDocument(inputs) }),
+        computed: () => ({}),
+        id: (inputs) => `${inputs.role}:${inputs.name}`,
     },
     "aws:iam/accessKey:AccessKey": {
         source: "hashicorp/terraform-provider-aws internal/service/iam/access_key.go (computed: id, secret, create_date, ses_smtp_password_v4)",
@@ -323,7 +334,7 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
     },
     "aws:s3/bucketPolicy:BucketPolicy": {
         ...bucketChild(`hashicorp/terraform-provider-aws internal/service/s3/bucket_policy.go (id = bucket); ${JSON_DOCUMENT}`),
-        check: jsonDocument,
+        check: (inputs) => jsonDocument(inputs),
     },
     "aws:s3/bucketVersioning:BucketVersioning": bucketChild("hashicorp/terraform-provider-aws internal/service/s3/bucket_versioning.go (id = bucket)"),
     "aws:s3/bucketLogging:BucketLogging": bucketChild("hashicorp/terraform-provider-aws internal/service/s3/bucket_logging.go (id = bucket)"),
@@ -335,6 +346,9 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
     ),
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": bucketChild(
         "hashicorp/terraform-provider-aws internal/service/s3/bucket_server_side_encryption_configuration.go (id = bucket)",
+    ),
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": bucketChild(
+        "hashicorp/terraform-provider-aws internal/service/s3/bucket_replication_configuration.go (id = bucket)",
     ),
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": bucketChild(
         "hashicorp/terraform-provider-aws internal/service/s3/bucket_lifecycle_configuration.go (id = bucket)",

@@ -19,7 +19,13 @@ export const S3_COMPANIONS = {
         "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
     ],
     logging: ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"],
+    replication: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
 } as const;
+
+export const KMS_KEY_TYPE = "aws:kms/key:Key";
+export const IAM_ROLE_TYPE = "aws:iam/role:Role";
+export const IAM_ROLE_POLICY_TYPE = "aws:iam/rolePolicy:RolePolicy";
+export const IAM_ROLE_POLICY_ATTACHMENT_TYPE = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 
 export interface PolicyStatement {
     readonly Sid?: string;
