@@ -412,7 +412,7 @@ export function loadConfig(source: ConfigSource = pulumiConfigSource()): Bulwark
         problem(
             "publishAddress",
             "is required in prod: the host address the proxy's ports bind to.",
-            "run `pulumi config set publishAddress <the host's public IP>` (or 0.0.0.0 to listen on every interface, deliberately).",
+            "run `pulumi config set publishAddress <the host's public IP>` (0.0.0.0, every interface, also needs allowWildcardAddress in the policy config of network-published-ports-bound).",
         );
     } else if (isIP(publishAddress) === 0) {
         problem("publishAddress", `must be an IPv4 or IPv6 address, got ${JSON.stringify(publishAddress)}.`, "run `pulumi config set publishAddress 203.0.113.10` (an address of this host, not a name).");

@@ -3,7 +3,8 @@
 // port meant for loopback or one public address also answers on every other network the host is on. Every
 // published port must bind a chosen address: the stack's bulwark:publishAddress when it sets one (as the engine
 // hands the stack config to the pack), otherwise any address but a wildcard. A wildcard passes only when the
-// stack's publishAddress names it, a deliberate choice.
+// pack's own config allows it (allowWildcardAddress): the stack under review cannot widen its exposure alone
+// (the third field test set publishAddress 0.0.0.0 on a dev stack, and the preview passed).
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
 import { isUnknown } from "../lib/engine-values";
@@ -24,8 +25,18 @@ export const networkPublishedPortsBound = resourcePolicy({
     remediationSteps:
         "Give each entry of `ports` an `ip`: in this project, set the stack's address with `pulumi config set " +
         "publishAddress <address>` (the program passes it to the proxy's ports). To listen on every interface on " +
-        "purpose, set publishAddress to 0.0.0.0.",
+        "purpose, set publishAddress to 0.0.0.0 and allowWildcardAddress true in this policy's config.",
+    configSchema: {
+        properties: {
+            allowWildcardAddress: {
+                type: "boolean",
+                default: false,
+                description: "Accept a port bound to every interface (0.0.0.0, ::) when the stack's publishAddress names it",
+            },
+        },
+    },
     validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
+        const { allowWildcardAddress } = args.getConfig<{ allowWildcardAddress: boolean }>();
         if (undecidedFields(args, args.urn, container as Record<string, unknown>, ["ports"]).size > 0 || !Array.isArray(container.ports)) {
             return;
         }
@@ -44,6 +55,12 @@ export const networkPublishedPortsBound = resourcePolicy({
                     reportViolation(
                         `[NET-03] ${shown} binds ${ip ? `'${ip}'` : "every interface (no ip)"}, but the stack's ${KEY} is ` +
                             `'${configured}'. Set \`ip: "${configured}"\` on the port (this project's program does so from ${KEY}).`,
+                    );
+                } else if (WILDCARD_ADDRESSES.includes(ip) && !allowWildcardAddress) {
+                    reportViolation(
+                        `[NET-03] ${shown} binds every interface of the host ('${ip}'), as the stack's ${KEY} asks: a stack cannot ` +
+                            "widen its own exposure. Bind a chosen address (`pulumi config set publishAddress <address>`), or, to listen " +
+                            'everywhere on purpose, allow it in the pack\'s config: `{"network-published-ports-bound": {"allowWildcardAddress": true}}`.',
                     );
                 }
             } else if (WILDCARD_ADDRESSES.includes(ip)) {

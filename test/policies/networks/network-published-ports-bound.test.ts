@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import type { PolicyPackConfig } from "@pulumi/policy";
 import { networkPublishedPortsBound as policy } from "../../../policies/networks/network-published-ports-bound";
 import { Analyzer, runResourcePolicy } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
@@ -49,11 +50,11 @@ describe("network-published-ports-bound (NET-03)", () => {
             await analyzer?.stop();
             analyzer = undefined;
         });
-        const judged = async (stackConfig: Record<string, string>, ip: string | undefined) => {
+        const judged = async (stackConfig: Record<string, string>, ip: string | undefined, config?: PolicyPackConfig) => {
             // One pack at a time: a second start in the same test must not leak the first (mocha would not exit).
             await analyzer?.stop();
             analyzer = await Analyzer.start({ stackConfig });
-            return (await analyzer.evaluate([onAddress(ip)], {}, { resources: true })).violations.filter((v) => v.policy === policy.name);
+            return (await analyzer.evaluate([onAddress(ip)], { config }, { resources: true })).violations.filter((v) => v.policy === policy.name);
         };
 
         it("#7 ports on the stack's publishAddress pass", async () => {
@@ -66,8 +67,11 @@ describe("network-published-ports-bound (NET-03)", () => {
             assert.match(violations[0].message, /binds '127\.0\.0\.1', but the stack's bulwark:publishAddress is '198\.51\.100\.7'/);
         });
 
-        it("#9 a wildcard the stack chose on purpose (publishAddress 0.0.0.0) passes; no ip at all does not", async () => {
-            assert.deepEqual(await judged({ "bulwark:publishAddress": "0.0.0.0" }, "0.0.0.0"), []);
+        it("#9 a wildcard publishAddress passes only with the pack's allowWildcardAddress; no ip at all does not", async () => {
+            const wildcard = await judged({ "bulwark:publishAddress": "0.0.0.0" }, "0.0.0.0");
+            assert.equal(wildcard.length, 2);
+            assert.match(wildcard[0].message, /binds every interface of the host \('0\.0\.0\.0'\), as the stack's bulwark:publishAddress asks: a stack cannot widen its own exposure.*"allowWildcardAddress": true/);
+            assert.deepEqual(await judged({ "bulwark:publishAddress": "0.0.0.0" }, "0.0.0.0", { [policy.name]: { allowWildcardAddress: true } }), []);
             const violations = await judged({ "bulwark:publishAddress": "198.51.100.7" }, undefined);
             assert.equal(violations.length, 2);
             assert.match(violations[0].message, /binds every interface \(no ip\), but the stack's bulwark:publishAddress is '198\.51\.100\.7'/);
