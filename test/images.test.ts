@@ -2,7 +2,7 @@
 // and runs them): the pinned official base, a multi-stage build, the fixed non-root uid, the health probe and the
 // hardening step they share (images/shared/harden.sh).
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -689,14 +689,15 @@ exit 1`,
         stub("id", "echo 0");
         stub("gpgv", "exit 0");
         // Records that it ran and makes the rootfs (its second-to-last argument) the script then edits.
-        stub("debootstrap", `touch ${dir}/debootstrap.ran; prev=; for a in "$@"; do rootfs=$prev; prev=$a; done; mkdir -p "$rootfs/etc/apt"`);
+        // It takes a moment, as the real one does, so that two builds at once overlap.
+        stub("debootstrap", `echo run >>${dir}/debootstrap.count; sleep 0.5; touch ${dir}/debootstrap.ran; prev=; for a in "$@"; do rootfs=$prev; prev=$a; done; mkdir -p "$rootfs/etc/apt"`);
     });
     after(() => fs.rmSync(bin, { recursive: true, force: true }));
 
     const env = () => ({ PATH: `${bin}:${process.env.PATH}`, BULWARK_BASE_IMAGE: "bulwark/debian-base:stub-test", DEBIAN_KEYRING: keyring });
     /** Resets the stand-in engine: no image, or one whose verified label is `verified` ("" for an unlabelled image). */
     const engineWith = (verified: string | undefined) => {
-        for (const f of ["exists", "verified", "import.args", "debootstrap.ran"]) fs.rmSync(state(f), { force: true });
+        for (const f of ["exists", "verified", "import.args", "debootstrap.ran", "debootstrap.count"]) fs.rmSync(state(f), { force: true });
         if (verified !== undefined) {
             fs.writeFileSync(state("exists"), "");
             if (verified) fs.writeFileSync(state("verified"), verified);
@@ -713,6 +714,21 @@ exit 1`,
         const sha = createHash("sha256").update(fs.readFileSync(keyring)).digest("hex");
         assert.ok(importArgs()?.includes("LABEL bulwark.base.verified=debootstrap-gpg"), importArgs()?.join(" "));
         assert.ok(importArgs()?.includes(`LABEL bulwark.base.keyring-sha256=${sha}`), importArgs()?.join(" "));
+    });
+
+    it("two builds at once on one host: the second waits for the first and reuses its image (CI builds while the runtime suite may ask)", async () => {
+        engineWith(undefined);
+        const runAlongside = () =>
+            new Promise<{ status: number | null; stderr: string }>((resolve) => {
+                const child = spawn("bash", [script], { env: { ...process.env, ...env(), TMPDIR: bin } });
+                let stderr = "";
+                child.stderr.on("data", (d) => (stderr += d));
+                child.on("close", (status) => resolve({ status, stderr }));
+            });
+        const runs = await Promise.all([runAlongside(), runAlongside()]);
+        runs.forEach((r) => assert.equal(r.status, 0, r.stderr));
+        assert.equal(fs.readFileSync(state("debootstrap.count"), "utf8").trim().split("\n").length, 1, "debootstrap ran once");
+        assert.equal(runs.filter((r) => /reusing existing bulwark\/debian-base:stub-test/.test(r.stderr)).length, 1);
     });
 
     it("reuses an existing base labelled verified without building", () => {

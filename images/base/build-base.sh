@@ -43,6 +43,11 @@ done
 command -v docker >/dev/null 2>&1 || die "docker CLI not found; run scripts/setup-host.sh"
 docker info >/dev/null 2>&1 || die "cannot reach the Docker engine (is dockerd running, and may this user use it?)"
 
+# One build at a time on a host: a second caller (CI builds the images while its unit suite runs, and the runtime
+# suite may ask for the base meanwhile) waits here, then finds the image and reuses it.
+exec 9>"${TMPDIR:-/tmp}/bulwark-build-base.lock"
+flock 9
+
 print_result() {
     if [[ "$print_id" == true ]]; then
         docker image inspect --format '{{.Id}}' "$image"
