@@ -108,109 +108,96 @@ describeLive("runtime: npm run verify against the stack", function () {
         assert.equal(rows.find((r) => r.check === "db-app-login")?.result, "pass");
     });
 
-    it("fails exactly the read-only row of a stack container started without --read-only (CLI, --json, exit 1)", async function () {
-        this.timeout(240_000);
+    /**
+     * Runs `check` while a copy of the stack's frontend, changed by `change`, runs beside it as part of the stack
+     * (its labels, service `service`, no network alias so the proxy keeps using the real one); removed after.
+     */
+    async function withFrontendCopy(
+        service: string,
+        change: (body: ContainerCreateBody) => ContainerCreateBody,
+        check: (copy: string, frontend: string) => Promise<void> | void,
+    ): Promise<void> {
         const frontend = s.run.specs.get("app-frontend");
         assert.ok(frontend, "no app-frontend spec to copy");
-        const name = `${s.stackName}-tampered`;
-        const network = frontend.body.HostConfig.NetworkMode as string;
-        const body = ownUid(frontend.body, 10302);
+        const name = `${s.stackName}-${service}`;
+        const body = change(frontend.body);
         await s.run.create(name, {
             ...body,
-            Labels: { ...frontend.body.Labels, "bulwark.service": "tampered" },
-            HostConfig: { ...body.HostConfig, ReadonlyRootfs: false },
-            // No alias: the proxy must keep sending traffic to the real frontend.
-            NetworkingConfig: { EndpointsConfig: { [network]: {} } },
+            Labels: { ...frontend.body.Labels, "bulwark.service": service },
+            NetworkingConfig: { EndpointsConfig: { [frontend.body.HostConfig.NetworkMode as string]: {} } },
         });
         try {
             await s.run.waitHealthy(name, frontend.wait.timeoutSeconds);
-            const cli = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools", "verify", "cli.ts"), "--stack", s.stackName, "--json"], {
-                cwd: ROOT,
-                encoding: "utf8",
-                timeout: 120_000,
-            });
-            assert.equal(cli.status, 1, `verify exit code; stderr:\n${cli.stderr}`);
-            const report = JSON.parse(cli.stdout) as Report;
-            assert.equal(report.passed, false);
-            const failed = failing(report.rows);
-            assert.deepEqual(
-                failed.map((r) => ({ check: r.check, target: r.target, controls: r.controls })),
-                [{ check: "read-only-root", target: name, controls: ["CON-06"] }],
-                describeRows(failed),
-            );
-            assert.ok(report.rows.filter((r) => r.target === name).length > 5, "the tampered container was audited like the others");
+            await check(name, frontend.name);
         } finally {
             await s.engine.request("DELETE", `/containers/${name}`, undefined, { force: true }).catch(() => undefined);
         }
+    }
+
+    /** The verify CLI exits 1 and fails exactly `expected` (check and target), all under `controls`; returns the report. */
+    function assertFailsExactly(expected: readonly { check: string; target: string }[], controls: readonly string[]): Report {
+        const { status, report, stderr } = verifyCli(s.stackName);
+        assert.equal(status, 1, `verify exit code; stderr:\n${stderr}`);
+        assert.equal(report.passed, false);
+        const failed = failing(report.rows);
+        const byTarget = (a: { target: string }, b: { target: string }) => a.target.localeCompare(b.target);
+        assert.deepEqual(
+            failed.map((r) => ({ check: r.check, target: r.target, controls: r.controls })).sort(byTarget),
+            expected.map((e) => ({ ...e, controls })).sort(byTarget),
+            describeRows(failed),
+        );
+        return report;
+    }
+
+    it("fails exactly the read-only row of a stack container started without --read-only (CLI, --json, exit 1)", async function () {
+        this.timeout(240_000);
+        await withFrontendCopy(
+            "tampered",
+            (body) => {
+                const own = ownUid(body, 10302);
+                return { ...own, HostConfig: { ...own.HostConfig, ReadonlyRootfs: false } };
+            },
+            (copy) => {
+                const report = assertFailsExactly([{ check: "read-only-root", target: copy }], ["CON-06"]);
+                assert.ok(report.rows.filter((r) => r.target === copy).length > 5, "the tampered container was audited like the others");
+            },
+        );
     });
 
     it("CON-07: fails exactly the seccomp-profile row of a stack container started with --security-opt seccomp=unconfined (CLI, --json, exit 1)", async function () {
         this.timeout(240_000);
-        const frontend = s.run.specs.get("app-frontend");
-        assert.ok(frontend, "no app-frontend spec to copy");
-        const name = `${s.stackName}-unconfined`;
-        const network = frontend.body.HostConfig.NetworkMode as string;
-        const securityOpt = [...((frontend.body.HostConfig.SecurityOpt as string[] | undefined) ?? []), "seccomp=unconfined"];
-        const body = ownUid(frontend.body, 10303);
-        await s.run.create(name, {
-            ...body,
-            Labels: { ...frontend.body.Labels, "bulwark.service": "unconfined" },
-            HostConfig: { ...body.HostConfig, SecurityOpt: securityOpt },
-            // No alias: the proxy must keep sending traffic to the real frontend.
-            NetworkingConfig: { EndpointsConfig: { [network]: {} } },
-        });
-        try {
-            await s.run.waitHealthy(name, frontend.wait.timeoutSeconds);
-            const cli = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "tools", "verify", "cli.ts"), "--stack", s.stackName, "--json"], {
-                cwd: ROOT,
-                encoding: "utf8",
-                timeout: 120_000,
-            });
-            assert.equal(cli.status, 1, `verify exit code; stderr:\n${cli.stderr}`);
-            const report = JSON.parse(cli.stdout) as Report;
-            assert.equal(report.passed, false);
-            const failed = failing(report.rows);
-            assert.deepEqual(
-                failed.map((r) => ({ check: r.check, target: r.target, controls: r.controls })),
-                [{ check: "seccomp-profile", target: name, controls: ["CON-07"] }],
-                describeRows(failed),
-            );
-            assert.match(failed[0].detail, /seccomp=unconfined/);
-            // The real containers run the engine's default profile, and the kernel shows PID 1 filtered.
-            const real = report.rows.find((r) => r.check === "seccomp-profile" && r.target === frontend.name);
-            assert.equal(real?.result, "pass", real?.detail);
-            assert.match(real?.detail ?? "", /^docker default/);
-            assert.ok(report.rows.filter((r) => r.target === name).length > 5, "the unconfined container was audited like the others");
-        } finally {
-            await s.engine.request("DELETE", `/containers/${name}`, undefined, { force: true }).catch(() => undefined);
-        }
+        await withFrontendCopy(
+            "unconfined",
+            (body) => {
+                const own = ownUid(body, 10303);
+                return { ...own, HostConfig: { ...own.HostConfig, SecurityOpt: [...((body.HostConfig.SecurityOpt as string[] | undefined) ?? []), "seccomp=unconfined"] } };
+            },
+            (copy, frontend) => {
+                const report = assertFailsExactly([{ check: "seccomp-profile", target: copy }], ["CON-07"]);
+                assert.match(failing(report.rows)[0].detail, /seccomp=unconfined/);
+                // The real containers run the engine's default profile, and the kernel shows PID 1 filtered.
+                const real = report.rows.find((r) => r.check === "seccomp-profile" && r.target === frontend);
+                assert.equal(real?.result, "pass", real?.detail);
+                assert.match(real?.detail ?? "", /^docker default/);
+                assert.ok(report.rows.filter((r) => r.target === copy).length > 5, "the unconfined container was audited like the others");
+            },
+        );
     });
+
     it("CON-08: fails exactly the process-count-bound rows of two stack containers on one uid, and of a host process under it (CLI, --json, exit 1)", async function () {
         this.timeout(240_000);
         const frontend = s.run.specs.get("app-frontend");
         assert.ok(frontend, "no app-frontend spec to copy");
         const uid = (frontend.body.User ?? "").split(":")[0];
-        const name = `${s.stackName}-same-uid`;
-        const network = frontend.body.HostConfig.NetworkMode as string;
-        await s.run.create(name, {
-            ...frontend.body,
-            Labels: { ...frontend.body.Labels, "bulwark.service": "same-uid" },
-            NetworkingConfig: { EndpointsConfig: { [network]: {} } },
-        });
-        try {
-            await s.run.waitHealthy(name, frontend.wait.timeoutSeconds);
-            const { status, report, stderr } = verifyCli(s.stackName);
-            assert.equal(status, 1, `verify exit code; stderr:\n${stderr}`);
-            const failed = failing(report.rows);
-            assert.deepEqual(
-                failed.map((r) => ({ check: r.check, target: r.target, controls: r.controls })).sort((a, b) => a.target.localeCompare(b.target)),
-                [frontend.name, name].sort().map((target) => ({ check: "process-count-bound", target, controls: ["CON-08"] })),
-                describeRows(failed),
-            );
-            assert.match(failed.find((r) => r.target === name)?.detail ?? "", new RegExp(`uid ${uid} is also ${frontend.name}'s: they share one nproc budget`));
-        } finally {
-            await s.engine.request("DELETE", `/containers/${name}`, undefined, { force: true }).catch(() => undefined);
-        }
+        await withFrontendCopy(
+            "same-uid",
+            (body) => body,
+            (copy) => {
+                const report = assertFailsExactly([frontend.name, copy].map((target) => ({ check: "process-count-bound", target })), ["CON-08"]);
+                const detail = failing(report.rows).find((r) => r.target === copy)?.detail ?? "";
+                assert.match(detail, new RegExp(`uid ${uid} is also ${frontend.name}'s: they share one nproc budget`));
+            },
+        );
         // A host process under the frontend's uid, outside any container, counts against its budget too.
         // A child of this process (setpriv execs sleep), so that it is killed and reaped here: a zombie still counts.
         const sleeper = spawn("setpriv", ["--reuid", uid, "--regid", uid, "--clear-groups", "sleep", "60"], { stdio: "ignore" });
