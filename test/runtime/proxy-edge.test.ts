@@ -85,7 +85,7 @@ describe("the TLS proxy at the edge (real engine, upstream stand-in)", function 
             tmpfs: [{ path: "/tmp", sizeMb: 16 }],
             binds: [
                 { source: process.execPath, target: "/opt/node/bin/node" },
-                { source: path.join(__dirname, "proxy", "upstream-stub.js"), target: "/opt/upstream-stub.js" },
+                { source: path.join(__dirname, "..", "..", "tools", "runtime", "upstream-stub.js"), target: "/opt/upstream-stub.js" },
             ],
             env: { UPSTREAM_PORTS: [...new Set(upstreams.map((u) => u.port))].join(",") },
             command: ["/opt/node/bin/node", "/opt/upstream-stub.js"],

@@ -1,7 +1,8 @@
-// A fast upstream standing in for the backend and the frontend behind the proxy (runtime tests): it reads
-// every request body to the end and answers with what it received (byte count and sha256 of the body, and the
-// headers the proxy set), so a test can tell what reached the app. Plain Node, no dependencies: it runs in a
-// hardened container with the host's node bind-mounted.
+// A fast upstream standing in for the backend and the frontend behind the proxy (test/runtime/proxy-edge.test.ts
+// and bench/proxy): it reads every request body to the end and answers with what it received (byte count and
+// sha256 of the body, and the headers the proxy set), so a test can tell what reached the app; a GET costs a
+// hash of nothing and a small JSON.stringify, and nothing is logged per request. Plain Node, no dependencies:
+// it runs in a hardened container with the host's node bind-mounted.
 "use strict";
 const crypto = require("node:crypto");
 const http = require("node:http");
