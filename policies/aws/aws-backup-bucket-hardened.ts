@@ -7,7 +7,7 @@ import { PolicyResource } from "@pulumi/policy";
 import { isUnknown as unknownValue } from "../lib/engine-values";
 import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import { BUCKET_TYPES, S3_COMPANIONS, deniesInsecureTransport, isUnknown, parsePolicyDocument } from "./lib/aws-refs";
+import { BUCKET_TYPES, KMS_KEY_TYPE, S3_COMPANIONS, deniesInsecureTransport, isUnknown, parsePolicyDocument } from "./lib/aws-refs";
 import { BACKUP_BUCKET_CONFIG_SCHEMA, BackupBucketConfig, attachedTo, backupBuckets, namesOf } from "./lib/backup-buckets";
 
 interface EncryptionRule {
@@ -28,7 +28,6 @@ function best(verdicts: readonly Verdict[]): Verdict {
     return verdicts.includes("ok") ? "ok" : verdicts.includes("unknown") ? "unknown" : "bad";
 }
 
-const KMS_KEY_TYPE = "aws:kms/key:Key";
 
 const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
 

@@ -9,8 +9,8 @@ import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import { containsUnknown, isUnknown } from "../lib/engine-values";
 import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import { CONFIG_NAMESPACE, engineStackConfig } from "../lib/stack-config";
-import { PolicyStatement, S3_COMPANIONS, asList, bucketNamesIn, isEveryone } from "./lib/aws-refs";
+import { CONFIG_NAMESPACE, configuredObject, engineStackConfig } from "../lib/stack-config";
+import { KMS_KEY_TYPE, PolicyStatement, S3_COMPANIONS, asList, bucketNamesIn, isEveryone } from "./lib/aws-refs";
 import { BACKUP_BUCKET_CONFIG_SCHEMA, BackupBucketConfig, attachedTo, backupBuckets, namesOf } from "./lib/backup-buckets";
 
 interface Config extends BackupBucketConfig {
@@ -23,7 +23,6 @@ type Verdict = "ok" | "bad" | "unknown";
 const worst = (verdicts: readonly Verdict[]): Verdict => (verdicts.includes("bad") ? "bad" : verdicts.includes("unknown") ? "unknown" : "ok");
 const best = (verdicts: readonly Verdict[]): Verdict => (verdicts.includes("ok") ? "ok" : verdicts.includes("unknown") ? "unknown" : "bad");
 
-const KMS_KEY_TYPE = "aws:kms/key:Key";
 const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
 
 /** The stack config key the program reads the upload addresses from (infra/config.ts). */
@@ -180,12 +179,7 @@ function requiredSources(config: Config): { cidrs: string[]; source: string } {
         return { cidrs: config.allowedSourceCidrs, source: "the policy config's allowedSourceCidrs" };
     }
     const key = `${CONFIG_NAMESPACE}:${SOURCE_CIDRS_KEY.object}`;
-    let cidrs: unknown;
-    try {
-        cidrs = JSON.parse(engineStackConfig()?.[key] ?? "{}")?.[SOURCE_CIDRS_KEY.field];
-    } catch {
-        cidrs = undefined;
-    }
+    const cidrs = configuredObject(engineStackConfig() ?? {}, SOURCE_CIDRS_KEY.object)[SOURCE_CIDRS_KEY.field];
     return {
         cidrs: Array.isArray(cidrs) ? cidrs.filter((c): c is string => typeof c === "string") : [],
         source: `the stack's ${key}.${SOURCE_CIDRS_KEY.field}`,

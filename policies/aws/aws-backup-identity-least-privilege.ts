@@ -3,7 +3,7 @@
 // an SSE-KMS bucket also needs kms:GenerateDataKey, which is allowed separately and only on named key ARNs.
 import { resourcePolicy } from "../lib/policy";
 import { markUndecided } from "../lib/inconclusive";
-import { BACKUP_IDENTITY_MARKER_SCHEMA, IAM_POLICY_TYPES, asList, isBackupIdentityPolicy, parsePolicyDocument, quoteIam } from "./lib/aws-refs";
+import { BACKUP_IDENTITY_MARKER_SCHEMA, IAM_POLICY_TYPES, asList, isBackupIdentityPolicy, parsePolicyDocument, quoteIam, statementLabel } from "./lib/aws-refs";
 
 interface Config {
     backupIdentityMarker: string;
@@ -75,7 +75,7 @@ export const awsBackupIdentityLeastPrivilege = resourcePolicy({
             if (statement.Effect !== "Allow") {
                 return;
             }
-            const label = statement.Sid ? `statement '${statement.Sid}'` : `statement #${i + 1}`;
+            const label = statementLabel(statement, i);
             if (statement.NotAction !== undefined) {
                 reportViolation(`[BAK-06] ${where}: ${label} uses NotAction, which allows every other action. List the allowed actions with Action.`);
             }

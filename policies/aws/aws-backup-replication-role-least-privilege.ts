@@ -7,7 +7,7 @@ import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import { containsUnknown } from "../lib/engine-values";
 import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import { IAM_ROLE_POLICY_ATTACHMENT_TYPE, IAM_ROLE_POLICY_TYPE, PolicyStatement, asList, parsePolicyDocument, quoteIam } from "./lib/aws-refs";
+import { IAM_ROLE_POLICY_ATTACHMENT_TYPE, IAM_ROLE_POLICY_TYPE, PolicyStatement, asList, parsePolicyDocument, quoteIam, statementLabel } from "./lib/aws-refs";
 import { BACKUP_BUCKET_CONFIG_SCHEMA, BackupBucketConfig } from "./lib/backup-buckets";
 import { replicationsOf, roleOf } from "./lib/replication";
 
@@ -27,8 +27,6 @@ export const REPLICATION_ACTIONS: readonly string[] = [
 
 /** Principals that may assume a replication role: S3 (and S3 Batch Operations, which replicates existing objects). */
 const REPLICATION_SERVICES: readonly string[] = ["s3.amazonaws.com", "batchoperations.s3.amazonaws.com"];
-
-const label = (st: PolicyStatement, i: number) => (st.Sid ? `statement '${st.Sid}'` : `statement #${i + 1}`);
 
 /** Problems of one Allow statement of the role's permissions. */
 function permissionProblems(st: PolicyStatement): string[] {
@@ -69,7 +67,7 @@ function trustProblems(document: unknown): string[] | "unknown" {
         const others = principal && typeof principal === "object" ? Object.keys(principal).filter((k) => k !== "Service") : ["*"];
         const services = asList(principal?.Service).filter((s) => !REPLICATION_SERVICES.includes(s));
         return others.length > 0 || services.length > 0 || st.NotPrincipal !== undefined
-            ? [`its trust policy's ${label(st, i)} lets ${JSON.stringify(st.Principal ?? st.NotPrincipal)} assume it, not S3 alone`]
+            ? [`its trust policy's ${statementLabel(st, i)} lets ${JSON.stringify(st.Principal ?? st.NotPrincipal)} assume it, not S3 alone`]
             : [];
     });
 }
@@ -113,7 +111,7 @@ function judgeRole(args: StackValidationArgs, role: PolicyResource, report: (mes
         parsed.statements.forEach((st, i) => {
             if (st.Effect === "Allow" && !containsUnknown(st)) {
                 permissionProblems(st).forEach((p) =>
-                    report(`[BAK-06] ${where}: ${doc.source}, ${label(st, i)}, ${p}. Allow only ${quoteIam(REPLICATION_ACTIONS)} on the two buckets and keys, KMS through S3 (kms:ViaService).`, doc.urn),
+                    report(`[BAK-06] ${where}: ${doc.source}, ${statementLabel(st, i)}, ${p}. Allow only ${quoteIam(REPLICATION_ACTIONS)} on the two buckets and keys, KMS through S3 (kms:ViaService).`, doc.urn),
                 );
             } else if (st.Effect === "Allow") {
                 markUndecided(args, doc.urn, doc.field);

@@ -3,7 +3,7 @@
 // be the only thing left standing), and one without a TLS-only Deny accepts plaintext requests.
 import { markUndecided } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
-import { BUCKET_POLICY_TYPE, PolicyStatement, deniesInsecureTransport, hasCondition, isEveryone, parsePolicyDocument } from "./lib/aws-refs";
+import { BUCKET_POLICY_TYPE, deniesInsecureTransport, hasCondition, isEveryone, parsePolicyDocument, statementLabel } from "./lib/aws-refs";
 
 interface Config {
     exemptBuckets: string[];
@@ -12,10 +12,6 @@ interface Config {
 interface BucketPolicyProps {
     readonly bucket?: string;
     readonly policy?: unknown;
-}
-
-function statementLabel(statement: PolicyStatement, index: number): string {
-    return statement.Sid ? `statement '${statement.Sid}'` : `statement #${index + 1}`;
 }
 
 export const awsBucketPolicyRestrictsPrincipals = resourcePolicy({

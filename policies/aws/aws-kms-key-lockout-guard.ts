@@ -5,8 +5,7 @@
 // every backup encrypted with it becomes unreadable.
 import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
-
-const KMS_KEY = "aws:kms/key:Key";
+import { KMS_KEY_TYPE } from "./lib/aws-refs";
 
 interface KeyProps {
     readonly bypassPolicyLockoutSafetyCheck?: unknown;
@@ -26,8 +25,8 @@ export const awsKmsKeyLockoutGuard = resourcePolicy({
         "Remove `bypassPolicyLockoutSafetyCheck` from the aws.kms.Key (or set it to false) and set `description` to what " +
         "the key protects, e.g. `description: \"bulwark prod off-site backups\"`.",
     validateResource: (args, reportViolation) => {
-        if (args.type !== KMS_KEY) {
-            args.notApplicable(`only applies to ${KMS_KEY}`);
+        if (args.type !== KMS_KEY_TYPE) {
+            args.notApplicable(`only applies to ${KMS_KEY_TYPE}`);
         }
         const props = args.props as KeyProps;
         const undecided = undecidedFields(args, args.urn, props as Record<string, unknown>, ["bypassPolicyLockoutSafetyCheck", "description"]);

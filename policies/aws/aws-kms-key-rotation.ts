@@ -3,9 +3,7 @@
 // backup encrypted with it unreadable.
 import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
-import { isUnknown } from "./lib/aws-refs";
-
-const KMS_KEY = "aws:kms/key:Key";
+import { KMS_KEY_TYPE, isUnknown } from "./lib/aws-refs";
 
 interface Config {
     minDeletionWindowDays: number;
@@ -44,8 +42,8 @@ export const awsKmsKeyRotation = resourcePolicy({
         },
     },
     validateResource: (args, reportViolation) => {
-        if (args.type !== KMS_KEY) {
-            args.notApplicable(`only applies to ${KMS_KEY}`);
+        if (args.type !== KMS_KEY_TYPE) {
+            args.notApplicable(`only applies to ${KMS_KEY_TYPE}`);
         }
         const config = args.getConfig<Config>();
         const props = args.props as KeyProps;

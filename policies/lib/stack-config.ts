@@ -22,6 +22,19 @@ export function configuredPublishAddress(config: Readonly<Record<string, string>
     return config[`${CONFIG_NAMESPACE}:publishAddress`];
 }
 
+/**
+ * An object the stack sets under `bulwark:<key>` (the engine hands it as JSON text, e.g. offsiteBackup); {} when
+ * the key is unset, not JSON or not an object, as the program would not have run with it.
+ */
+export function configuredObject(config: Readonly<Record<string, string>>, key: string): Readonly<Record<string, unknown>> {
+    try {
+        const parsed: unknown = JSON.parse(config[`${CONFIG_NAMESPACE}:${key}`] ?? "{}");
+        return parsed && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    } catch {
+        return {};
+    }
+}
+
 /** The stack config the engine handed this process, or undefined when it runs outside a stack (no PULUMI_CONFIG). */
 export function engineStackConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Record<string, string>> | undefined {
     const raw = env.PULUMI_CONFIG;

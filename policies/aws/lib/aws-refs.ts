@@ -91,6 +91,11 @@ export function isEveryone(principal: unknown): boolean {
     return false;
 }
 
+/** How messages name a statement: by its Sid, else by its position. */
+export function statementLabel(statement: PolicyStatement, index: number): string {
+    return statement.Sid ? `statement '${statement.Sid}'` : `statement #${index + 1}`;
+}
+
 export function hasCondition(statement: PolicyStatement): boolean {
     return !!statement.Condition && typeof statement.Condition === "object" && Object.keys(statement.Condition).length > 0;
 }

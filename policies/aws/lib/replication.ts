@@ -4,7 +4,7 @@
 // engine's record of what the value was built from (property dependencies).
 import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import { containsUnknown, isUnknown } from "../../lib/engine-values";
-import { CONFIG_NAMESPACE, engineStackConfig } from "../../lib/stack-config";
+import { configuredObject, engineStackConfig } from "../../lib/stack-config";
 import { BUCKET_TYPES, IAM_ROLE_TYPE, KMS_KEY_TYPE, S3_COMPANIONS, bucketNamesIn } from "./aws-refs";
 import { BackupBucketConfig, attachedTo, backupBuckets, namesOf } from "./backup-buckets";
 
@@ -97,17 +97,13 @@ export function configuredPrimaryRegion(): string | undefined {
 }
 
 function offsiteConfig(): { region?: string; replica?: { region?: string } } {
-    try {
-        const parsed = JSON.parse(engineStackConfig()?.[`${CONFIG_NAMESPACE}:offsiteBackup`] ?? "{}");
-        if (!parsed || typeof parsed !== "object" || parsed.enabled === false || parsed.enabled === "false") {
-            return {};
-        }
-        const replica = parsed.replica && typeof parsed.replica === "object" ? parsed.replica : undefined;
-        return {
-            region: typeof parsed.region === "string" ? parsed.region : undefined,
-            replica: replica ? { region: typeof replica.region === "string" ? replica.region : undefined } : undefined,
-        };
-    } catch {
+    const offsite = configuredObject(engineStackConfig() ?? {}, "offsiteBackup");
+    if (offsite.enabled === false || offsite.enabled === "false") {
         return {};
     }
+    const replica = offsite.replica && typeof offsite.replica === "object" ? (offsite.replica as { region?: unknown }) : undefined;
+    return {
+        region: typeof offsite.region === "string" ? offsite.region : undefined,
+        replica: replica ? { region: typeof replica.region === "string" ? replica.region : undefined } : undefined,
+    };
 }
