@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { containerDistinctUids as policy } from "../../../policies/containers/container-distinct-uids";
 import { runStackPolicy } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
-import { runStack } from "../../infra/helpers";
+import { assertProgramContainersPass } from "./fixtures";
 import { devStack, replace, unrelated, withProps } from "../fixtures/stack";
 
 /** The dev fixture with each container's user set, by resource name. */
@@ -19,11 +19,7 @@ describe("container-distinct-uids (CON-08)", () => {
 
     it("#2 the program's own dev and prod containers pass", async function () {
         this.timeout(300_000);
-        for (const stack of ["dev", "prod"]) {
-            const run = await runStack(stack);
-            assert.ok(run.containers().length > 5, `${stack}: only ${run.containers().length} containers`);
-            assert.deepEqual((await runStackPolicy(policy, run.containers())).violations, [], stack);
-        }
+        await assertProgramContainersPass(async (containers) => (await runStackPolicy(policy, containers)).violations, 5);
     });
 
     it("#3 two containers on one uid: the second is rejected, naming both and why", async () => {

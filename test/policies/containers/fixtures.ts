@@ -4,6 +4,7 @@ import * as assert from "node:assert/strict";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { EngineResource, PolicyOutcome } from "../../../tools/analyzer/judge";
+import { runStack } from "../../infra/helpers";
 
 /** Container inputs with every Input<T> resolved, as a policy sees them. */
 export type ContainerInputs = pulumi.Unwrap<docker.ContainerArgs>;
@@ -80,6 +81,18 @@ export function assertViolations(outcome: PolicyOutcome, count: number, ...patte
 
 export function assertPasses(outcome: PolicyOutcome): void {
     assertViolations(outcome, 0);
+}
+
+/**
+ * The containers the program itself registers for the dev and for the prod stack (under the mocks) give `judge`
+ * no violation; each stack must register more than `atLeast` containers, so an empty run cannot pass.
+ */
+export async function assertProgramContainersPass(judge: (containers: EngineResource[]) => Promise<readonly unknown[]>, atLeast: number): Promise<void> {
+    for (const stack of ["dev", "prod"]) {
+        const containers = (await runStack(stack)).containers();
+        assert.ok(containers.length > atLeast, `${stack}: only ${containers.length} containers`);
+        assert.deepEqual(await judge(containers), [], stack);
+    }
 }
 
 export function assertNotApplicable(outcome: PolicyOutcome): void {
