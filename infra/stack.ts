@@ -87,6 +87,7 @@ export class BulwarkStack extends pulumi.ComponentResource {
                 alertWebhookUrl: c.alertWebhookUrl,
                 volumeHostPath: c.backupVolumeHostPath,
                 resources: c.resources.backup,
+                drillResources: c.resources.drill,
                 logRotation,
                 protectData,
             },

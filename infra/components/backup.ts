@@ -24,6 +24,9 @@ export const DRILL_REPORT_DIR = "/var/lib/bulwark/drill";
 export const DRILL_KEYRING_DIR = "/var/lib/bulwark/keys";
 /** The keyring's volume, `<stack>-drill-keys`. */
 export const drillKeysVolumeName = (stack: string): string => `${stack}-drill-keys`;
+/** Where the drill's throwaway server keeps its data, on the `<stack>-drill-scratch` volume. */
+export const DRILL_SCRATCH_DIR = "/var/lib/bulwark/scratch";
+export const drillScratchVolumeName = (stack: string): string => `${stack}-drill-scratch`;
 
 export interface OffsiteTarget {
     readonly bucket: pulumi.Input<string>;
@@ -57,6 +60,8 @@ export interface BackupArgs {
     /** An operator-mounted host directory on a filesystem of its own for the backups (bulwark:backupVolumeHostPath). */
     readonly volumeHostPath?: string;
     readonly resources: ServiceResources;
+    /** The restore drill's (resources.drill). */
+    readonly drillResources: ServiceResources;
     readonly logRotation: LogRotation;
     readonly protectData: boolean;
 }
@@ -66,6 +71,8 @@ export class Backup extends pulumi.ComponentResource {
     readonly drillReports: docker.Volume;
     /** The drill's keyring, when the key is generated. */
     readonly drillKeys?: docker.Volume;
+    /** The drill's scratch space: emptied by every drill, so neither protected nor kept on destroy. */
+    readonly drillScratch: docker.Volume;
     readonly job: docker.Container;
     readonly drill: docker.Container;
     readonly uploader?: docker.Container;
@@ -94,6 +101,11 @@ export class Backup extends pulumi.ComponentResource {
               )
             : volume("volume", `${args.stack}-backups`);
         this.drillReports = volume("drill-reports", `${args.stack}-drill-reports`);
+        this.drillScratch = new docker.Volume(
+            `${name}-drill-scratch`,
+            { name: drillScratchVolumeName(args.stack), labels: [{ label: LABELS.stack, value: args.stack }] },
+            { parent: this },
+        );
         // Mounted in the drill alone: the keyring holds every past identity, so any other holder could read
         // every backup (BAK-01). The label lets the policy pack hold the stack to that.
         this.drillKeys = args.drillKeyring
@@ -153,6 +165,7 @@ export class Backup extends pulumi.ComponentResource {
             {
                 profile: {
                     ...common,
+                    resources: args.drillResources,
                     user: BACKUP_USERS.drill,
                     service: "restore-drill",
                     role: "backup-drill",
@@ -160,13 +173,14 @@ export class Backup extends pulumi.ComponentResource {
                     volumes: [
                         { volume: this.volume, path: BACKUP_DIR, readOnly: true },
                         { volume: this.drillReports, path: DRILL_REPORT_DIR, readOnly: false },
+                        // The throwaway server's data: on disk, so that the drill's memory does not grow with
+                        // the database (a tmpfs sized to the data did, issue 10). Each drill empties it.
+                        { volume: this.drillScratch, path: DRILL_SCRATCH_DIR, readOnly: false },
                         ...keyring.volumes,
                     ],
-                    // The throwaway server's data lives in memory and vanishes with the drill.
                     tmpfs: [
                         { path: "/tmp", sizeMb: 64, mode: "0700" },
                         { path: "/var/run/postgresql", sizeMb: 1, mode: "0700" },
-                        { path: "/var/lib/bulwark/scratch", sizeMb: Math.max(256, args.resources.memoryMb), mode: "0700" },
                     ],
                     command: ["restore-drill-scheduler"],
                     env: {

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ageRecipientFromIdentity, isAgeIdentity, isAgeRecipient } from "../../infra/age";
 import { BulwarkConfig, ConfigError, LIMITS, loadConfig, ServiceName } from "../../infra/config";
-import { BACKUP_DIR, DRILL_KEYRING_DIR, DRILL_REPORT_DIR, drillKeysVolumeName } from "../../infra/components/backup";
+import { BACKUP_DIR, DRILL_KEYRING_DIR, DRILL_REPORT_DIR, drillKeysVolumeName, drillScratchVolumeName } from "../../infra/components/backup";
 import { DATABASE_BACKUP_USER, DATABASE_HOST, DATABASE_NAME, DATABASE_PORT, DATABASE_USER, POSTGRES_SETTINGS } from "../../infra/components/database";
 import { BACKUP_USERS, BUILT_IMAGES, IMAGE_USERS, IMAGES_DIR } from "../../infra/components/images";
 import { BACKUP_BUCKET_TAG, BACKUP_IDENTITY_ACTIONS } from "../../infra/components/offsite";
@@ -55,7 +55,7 @@ const CUSTOM_DEV: ConfigMap = {
     authRateLimit: JSON.stringify({ requestsPerMinute: 30, burst: 7 }),
     requestBodyLimitMb: "25",
     logRotation: JSON.stringify({ maxSizeMb: 20, maxFiles: 3 }),
-    resources: JSON.stringify({ proxy: { memoryMb: 256, cpus: 0.25 }, backup: { memoryMb: 768, cpus: 1.5 }, database: { memoryMb: 1536, cpus: 2 } }),
+    resources: JSON.stringify({ proxy: { memoryMb: 256, cpus: 0.25 }, backup: { memoryMb: 768, cpus: 1.5 }, drill: { memoryMb: 640, cpus: 1 }, database: { memoryMb: 1536, cpus: 2 } }),
     backupSchedule: "30 1 * * *",
     restoreDrillSchedule: "0 5 * * 6",
     backupRetention: JSON.stringify({ daily: 10, weekly: 6, monthly: 3 }),
@@ -77,7 +77,7 @@ const RESOURCES_OF: Record<string, ServiceName> = {
     frontend: "frontend",
     database: "database",
     backup: "backup",
-    "restore-drill": "backup",
+    "restore-drill": "drill",
     "offsite-uploader": "backup",
 };
 
@@ -242,7 +242,8 @@ describe("infra controls: the program builds them", function () {
             });
             // The custom run changed these: they come from config, not from defaults.
             assert.equal(custom.run.container("proxy").inputs.memory, custom.run.cfgJson("resources").proxy.memoryMb);
-            assert.equal(custom.run.container("restore-drill").inputs.memory, custom.run.cfgJson("resources").backup.memoryMb);
+            assert.equal(custom.run.container("backup").inputs.memory, custom.run.cfgJson("resources").backup.memoryMb);
+            assert.equal(custom.run.container("restore-drill").inputs.memory, custom.run.cfgJson("resources").drill.memoryMb);
         });
 
         it("CON-08: the backup job, the restore drill and the uploader run as three uids, since nproc counts per uid, sharing only the job's group", () => {
@@ -967,7 +968,12 @@ describe("infra controls: the program builds them", function () {
 
         it("data volumes are retained on delete, and protected in prod; the prod bucket, log bucket and KMS key are protected", () => {
             for (const k of all()) {
-                for (const v of k.run.volumes()) {
+                // The drill's scratch holds no data of record: each drill empties it, and a destroy removes it.
+                const scratch = k.run.volumes().filter((v) => v.inputs.name === drillScratchVolumeName(k.run.stack));
+                assert.equal(scratch.length, 1, `${k.label}: the drill's scratch volume`);
+                const scratchOpts = k.run.optionsOf(scratch[0]);
+                assert.ok(!scratchOpts.protect && !scratchOpts.retainOnDelete, `${k.label}: the scratch volume is neither protected nor retained`);
+                for (const v of k.run.volumes().filter((x) => !scratch.includes(x))) {
                     const opts = k.run.optionsOf(v);
                     assert.equal(opts.retainOnDelete, true, `${k.label}/${v.inputs.name}: not retained`);
                     assert.equal(opts.protect, k.config.environment === "prod", `${k.label}/${v.inputs.name}: protect`);

@@ -10,7 +10,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ageIdentityFromSecretBytes, ageRecipientFromIdentity } from "../../../infra/age";
-import { BACKUP_DIR, DRILL_KEYRING_DIR, DRILL_REPORT_DIR } from "../../../infra/components/backup";
+import { BACKUP_DIR, DRILL_KEYRING_DIR, DRILL_REPORT_DIR, DRILL_SCRATCH_DIR } from "../../../infra/components/backup";
 import { DATABASE_NAME, DATABASE_USER } from "../../../infra/components/database";
 import { BACKUP_USERS } from "../../../infra/components/images";
 import type { CapturedStack } from "../../../tools/runtime/capture";
@@ -22,7 +22,6 @@ export const ROOT = path.resolve(__dirname, "..", "..", "..");
 /** The backup job's user; the drill's and the uploader's are BACKUP_USERS.drill and .uploader. */
 export const BACKUP_USER = BACKUP_USERS.job;
 export const UPLOAD_STATE_DIR = "/var/lib/bulwark/upload";
-export const SCRATCH_DIR = "/var/lib/bulwark/scratch";
 export const TEST_LABEL = "bulwark.test";
 
 export interface Result {
@@ -317,14 +316,6 @@ export function hardenedRunArgs(spec: ContainerSpec, label: string): string[] {
     return args;
 }
 
-/** A recorded container's tmpfs list with some sizes changed (a test's smaller or larger scratch space). */
-export function programTmpfs(resourceName: ProgramContainer, sizesMb: Readonly<Record<string, number>>): TmpfsSpec[] {
-    return Object.entries(programContainer(resourceName).HostConfig.Tmpfs ?? {}).map(([where, options]) => ({
-        path: where,
-        sizeMb: sizesMb[where] ?? Number(/\bsize=(\d+)m/.exec(options)?.[1]),
-    }));
-}
-
 export class Sandbox {
     readonly id = `bkt-${crypto.randomBytes(4).toString("hex")}`;
     private readonly containers: string[] = [];
@@ -519,7 +510,8 @@ export interface DrillOptions {
     readonly identity: string;
     /** The drill-keys volume (a dev stack's generated key); none, as in prod, by default. */
     readonly keyring?: string;
-    readonly scratchMb?: number;
+    /** The scratch volume (default: a new one of the sandbox's). */
+    readonly scratch?: string;
     readonly memoryMb?: number;
     readonly cpus?: number;
     readonly maxProcesses?: number;
@@ -528,8 +520,6 @@ export interface DrillOptions {
 }
 
 export function runDrill(box: Sandbox, o: DrillOptions, what = "restore-drill"): string {
-    // A test that changes the drill's memory sizes its scratch tmpfs by the program's rule (infra/components/backup.ts).
-    const scratchMb = o.scratchMb ?? (o.memoryMb === undefined ? undefined : Math.max(256, o.memoryMb));
     return box.run({
         name: box.name(what),
         image: buildImage("backup"),
@@ -541,9 +531,9 @@ export function runDrill(box: Sandbox, o: DrillOptions, what = "restore-drill"):
         volumes: [
             { source: o.volume, target: BACKUP_DIR, readOnly: true },
             { source: o.reports, target: DRILL_REPORT_DIR },
+            { source: o.scratch ?? box.volume(`${what}-scratch`), target: DRILL_SCRATCH_DIR },
             ...(o.keyring ? [{ source: o.keyring, target: DRILL_KEYRING_DIR }] : []),
         ],
-        tmpfs: scratchMb === undefined ? undefined : programTmpfs("backup-drill", { [SCRATCH_DIR]: scratchMb }),
         env: {
             BACKUP_DIR,
             DRILL_REPORT_DIR,
