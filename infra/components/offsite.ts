@@ -17,13 +17,59 @@ import { BackupRetention, FIRST_ACCESS_KEY_GENERATION, OffsiteBackupConfig, Offs
 /** Tag that marks a bucket as holding backups; the policy pack finds backup buckets by it. */
 export const BACKUP_BUCKET_TAG = { key: "bulwark:purpose", value: "backups" } as const;
 
-/** Actions the backup identity is granted: writing new objects, and the KMS data key that SSE-KMS needs. */
-export const BACKUP_IDENTITY_ACTIONS = ["s3:PutObject", "kms:GenerateDataKey"] as const;
+/**
+ * Actions the backup identity is granted, and all it needs to upload a backup of any size (single PUT or
+ * multipart) under SSE-KMS: s3:PutObject covers PutObject, CreateMultipartUpload, UploadPart and
+ * CompleteMultipartUpload; s3:AbortMultipartUpload lets it drop its own interrupted upload; kms:GenerateDataKey
+ * (CreateMultipartUpload, PutObject) and kms:Decrypt (UploadPart: S3 reads the encrypted parts back before it
+ * completes), per https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions and
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html (Permissions).
+ */
+export const BACKUP_IDENTITY_ACTIONS = ["s3:PutObject", "s3:AbortMultipartUpload", "kms:GenerateDataKey", "kms:Decrypt"] as const;
+
+/** "<bucket ARN>/*": plain for a plain ARN (the policy pack's fixtures build documents from these too). */
+function objectsOf(bucketArn: pulumi.Input<string>): pulumi.Input<string> {
+    return typeof bucketArn === "string" ? `${bucketArn}/*` : pulumi.interpolate`${bucketArn}/*`;
+}
+
+/**
+ * KMS used only through S3 in the bucket's region, on that bucket's objects: with S3 Bucket Keys the encryption
+ * context is the bucket's ARN, without them the object's.
+ */
+export function kmsViaS3(region: string, bucketArn: pulumi.Input<string>): Record<string, Record<string, unknown>> {
+    return {
+        StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` },
+        StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn, objectsOf(bucketArn)] },
+    };
+}
+
+/** The uploader's IAM policy: BACKUP_IDENTITY_ACTIONS on the bucket's objects and its key, nothing else. */
+export function uploaderPolicy(region: string, bucketArn: pulumi.Input<string>, kmsKeyArn: pulumi.Input<string>): aws.iam.PolicyDocument {
+    const [putObject, abort, generateDataKey, decrypt] = BACKUP_IDENTITY_ACTIONS;
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "PutBackups", Effect: "Allow", Action: [putObject, abort], Resource: objectsOf(bucketArn) },
+            { Sid: "EncryptBackups", Effect: "Allow", Action: [generateDataKey], Resource: kmsKeyArn },
+            // Decrypt is a read permission: only through S3, on this bucket, where the identity cannot GetObject.
+            { Sid: "DecryptUploadedParts", Effect: "Allow", Action: [decrypt], Resource: kmsKeyArn, Condition: kmsViaS3(region, bucketArn) },
+        ],
+    };
+}
 
 /**
  * The bucket policy's statements that guard uploads, each a Deny of s3:PutObject to every principal, by the
- * condition keys S3 documents: s3:if-none-match (conditional writes), s3:x-amz-server-side-encryption,
- * s3:x-amz-server-side-encryption-aws-kms-key-id (the key's ARN) and aws:SourceIp.
+ * condition keys S3 documents: s3:if-none-match (conditional writes), s3:ObjectCreationOperation, the SSE request
+ * headers' keys (s3:x-amz-server-side-encryption, -aws-kms-key-id, -customer-algorithm) and aws:SourceIp.
+ *
+ * Multipart: CreateMultipartUpload, UploadPart and CompleteMultipartUpload are all s3:PutObject. Only PutObject
+ * and CompleteMultipartUpload take If-None-Match; S3 sets s3:ObjectCreationOperation false on the three that
+ * cannot (CreateMultipartUpload, UploadPart, UploadPartCopy), which exempts them
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes-enforce.html). The SSE headers travel
+ * on PutObject and CreateMultipartUpload only (UploadPart and CompleteMultipartUpload take none), and IAM treats
+ * a missing key as matching StringNotEquals, so each encryption guard applies only when the request names an
+ * encryption (Null false): it denies naming anything but SSE-KMS under the stack's key. A request naming none
+ * gets the bucket's default encryption, the stack's key (hardenBucket).
  */
 export function uploadGuardStatements(
     objects: pulumi.Input<string>,
@@ -38,12 +84,18 @@ export function uploadGuardStatements(
         Resource: objects,
         Condition,
     });
+    const SSE = "s3:x-amz-server-side-encryption";
+    const KEY = "s3:x-amz-server-side-encryption-aws-kms-key-id";
     return [
-        // Without If-None-Match a PUT replaces the current version; with it S3 answers 412 for an existing key.
-        deny("DenyOverwrites", { Null: { "s3:if-none-match": "true" } }),
-        deny("DenyUnencryptedUploads", { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" } }),
-        // The key is absent from a PUT that names no KMS key, which this denies too: each upload names the stack's.
-        deny("DenyOtherKmsKeys", { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn } }),
+        // Without If-None-Match a PUT or a Complete replaces the current version; with it S3 answers 412 for an
+        // existing key. IfExists: a request that does not carry s3:ObjectCreationOperation is denied too.
+        deny("DenyOverwrites", { Null: { "s3:if-none-match": "true" }, BoolIfExists: { "s3:ObjectCreationOperation": "true" } }),
+        deny("DenyOtherEncryption", { Null: { [SSE]: "false" }, StringNotEquals: { [SSE]: "aws:kms" } }),
+        deny("DenyOtherKmsKeys", { Null: { [KEY]: "false" }, StringNotEquals: { [KEY]: kmsKeyArn } }),
+        // SSE-KMS naming no key is encrypted under the AWS managed key aws/s3 (API_CreateMultipartUpload.html).
+        deny("DenyKmsWithoutKey", { Null: { [SSE]: "false", [KEY]: "true" } }),
+        // SSE-C names no x-amz-server-side-encryption at all, and a key the stack does not hold.
+        deny("DenyCustomerKeys", { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } }),
         ...(allowedSourceCidrs.length > 0 ? [deny("DenyUploadsFromElsewhere", { NotIpAddress: { "aws:SourceIp": [...allowedSourceCidrs] } })] : []),
     ];
 }
@@ -96,11 +148,7 @@ function denyWriterDeletes(Sid: string, writerArn: pulumi.Input<string>, bucketA
  * the permissions S3 documents for replicating SSE-KMS objects, and no delete (s3:ReplicateDelete) at all.
  */
 export function replicationRolePolicy(source: ReplicationEnd, replica: ReplicationEnd): aws.iam.PolicyDocument {
-    const viaS3 = (end: ReplicationEnd) => ({
-        StringEquals: { "kms:ViaService": `s3.${end.region}.amazonaws.com` },
-        // With S3 Bucket Keys the encryption context is the bucket's ARN, without them the object's.
-        StringLike: { "kms:EncryptionContext:aws:s3:arn": [end.bucketArn, pulumi.interpolate`${end.bucketArn}/*`] },
-    });
+    const viaS3 = (end: ReplicationEnd) => kmsViaS3(end.region, end.bucketArn);
     return {
         Version: "2012-10-17",
         Statement: [
@@ -184,19 +232,13 @@ export class OffsiteBackup extends pulumi.ComponentResource {
         this.kmsKey = primary.kmsKey;
         this.logBucket = primary.logBucket;
 
-        // The backup identity (BAK-06): put-only, on this bucket and key alone.
+        // The backup identity (BAK-06): put-only (and abort its own unfinished uploads), on this bucket and key alone.
         this.uploaderUser = new aws.iam.User(`${name}-uploader`, { name: `bulwark-${args.stack}-backup-uploader`, tags: this.tags() }, child);
         new aws.iam.UserPolicy(
             `${name}-uploader-policy`,
             {
                 user: this.uploaderUser.name,
-                policy: {
-                    Version: "2012-10-17",
-                    Statement: [
-                        { Sid: "PutBackups", Effect: "Allow", Action: ["s3:PutObject"], Resource: pulumi.interpolate`${this.bucket.arn}/*` },
-                        { Sid: "EncryptBackups", Effect: "Allow", Action: ["kms:GenerateDataKey"], Resource: this.kmsKey.arn },
-                    ],
-                },
+                policy: uploaderPolicy(args.config.region, this.bucket.arn, this.kmsKey.arn),
             },
             child,
         );

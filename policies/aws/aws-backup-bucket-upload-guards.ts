@@ -1,11 +1,11 @@
 // BAK-02 / DB-05 / BAK-05: what may be uploaded into a backup bucket. Versioning keeps a replaced backup only for
 // the noncurrent-version window, and a put-only key can still replace every backup by PUTting its key again; a
 // PUT naming another KMS key (or none) stores a backup the stack's key does not protect. So each backup
-// bucket's policy must deny, to every principal, s3:PutObject without If-None-Match (conditional writes: S3
-// answers 412 for a key that exists), without SSE-KMS, and under any KMS key but the stack's; and, when the
-// stack lists the addresses uploads come from (bulwark:offsiteBackup.allowedSourceCidrs), from anywhere else.
-// A Deny counts only when nothing narrows it: its one condition is the guard's.
-import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
+// bucket's policy must deny, to every principal, every upload call (single PUT or multipart) that could replace a
+// backup (no If-None-Match: S3 answers 412 for a key that exists), that names another encryption than SSE-KMS or
+// another KMS key than the stack's; and, when the stack lists the addresses uploads come from
+// (bulwark:offsiteBackup.allowedSourceCidrs), from anywhere else. A Deny counts only when nothing narrows it.
+import { StackValidationArgs } from "@pulumi/policy";
 import { containsUnknown, isUnknown } from "../lib/engine-values";
 import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
@@ -22,8 +22,6 @@ type Verdict = "ok" | "bad" | "unknown";
 
 const worst = (verdicts: readonly Verdict[]): Verdict => (verdicts.includes("bad") ? "bad" : verdicts.includes("unknown") ? "unknown" : "ok");
 const best = (verdicts: readonly Verdict[]): Verdict => (verdicts.includes("ok") ? "ok" : verdicts.includes("unknown") ? "unknown" : "bad");
-
-const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
 
 /** The stack config key the program reads the upload addresses from (infra/config.ts). */
 export const SOURCE_CIDRS_KEY = { object: "offsiteBackup", field: "allowedSourceCidrs" } as const;
@@ -91,86 +89,172 @@ function denyOfUploads(statement: PolicyStatement, target: Target): Verdict {
     return worst([isUnknown(statement.Effect) ? "unknown" : "ok", principal, action, resource]);
 }
 
-/** The statement's only condition as [operator, key, values], or "unknown"; undefined when it has none or several. */
-function soleCondition(statement: PolicyStatement): [string, string, unknown[]] | "unknown" | undefined {
+// --- requests a guard must refuse -----------------------------------------------------------------------
+// A guard is judged by the requests it must deny, not by its wording: each is the request context of an S3
+// call the identity could make (all authorise as s3:PutObject), with the condition keys S3 sets for it. A Deny
+// counts for a request only if it applies whatever the request leaves open (other keys take the value that
+// escapes the Deny), so a Deny narrowed by any other condition does not count.
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes-enforce.html: S3 sets
+// s3:ObjectCreationOperation false on CreateMultipartUpload, UploadPart and UploadPartCopy, true on the calls that
+// create the object (PutObject, CompleteMultipartUpload), which alone take If-None-Match. The SSE headers
+// travel on PutObject and CreateMultipartUpload only.
+
+/** A value a request carries: a literal, "a key of the stack", "a key that is not", "an address outside the allowed ones". */
+type RequestValue = string | { readonly symbol: "stackKey" | "otherKey" | "outside" };
+/** A request context: condition key (lower case) to value; null: the request does not carry the key. */
+type RequestContext = Readonly<Record<string, RequestValue | null>>;
+
+const OCO = "s3:objectcreationoperation";
+const INM = "s3:if-none-match";
+const SSE = "s3:x-amz-server-side-encryption";
+const SSE_KEY = "s3:x-amz-server-side-encryption-aws-kms-key-id";
+const SSE_C = "s3:x-amz-server-side-encryption-customer-algorithm";
+const STACK_KEY: RequestValue = { symbol: "stackKey" };
+const OTHER_KEY: RequestValue = { symbol: "otherKey" };
+
+/** What the uploader sends when it does everything right, per call; a bad request changes one thing. */
+const CALLS = {
+    PutObject: { [OCO]: "true", [INM]: "*", [SSE]: "aws:kms", [SSE_KEY]: STACK_KEY, [SSE_C]: null },
+    CreateMultipartUpload: { [OCO]: "false", [INM]: null, [SSE]: "aws:kms", [SSE_KEY]: STACK_KEY, [SSE_C]: null },
+    UploadPart: { [OCO]: "false", [INM]: null, [SSE]: null, [SSE_KEY]: null, [SSE_C]: null },
+    CompleteMultipartUpload: { [OCO]: "true", [INM]: "*", [SSE]: null, [SSE_KEY]: null, [SSE_C]: null },
+} satisfies Record<string, RequestContext>;
+
+type Call = keyof typeof CALLS;
+interface BadRequest {
+    readonly what: string;
+    readonly context: RequestContext;
+}
+const bad = (call: Call, what: string, change: RequestContext): BadRequest => ({ what: `${call} ${what}`, context: { ...CALLS[call], ...change } });
+
+/** Requests that would replace a backup: the object-creating calls without If-None-Match. */
+export const OVERWRITES: readonly BadRequest[] = [
+    bad("PutObject", "without If-None-Match", { [INM]: null }),
+    bad("CompleteMultipartUpload", "without If-None-Match", { [INM]: null }),
+];
+/** Requests that would store a backup under another encryption than SSE-KMS: SSE-S3 or a customer's key (SSE-C). */
+export const OTHER_ENCRYPTION: readonly BadRequest[] = (["PutObject", "CreateMultipartUpload"] as const).flatMap((call) => [
+    bad(call, "with SSE-S3", { [SSE]: "AES256", [SSE_KEY]: null }),
+    bad(call, "with SSE-S3 naming the stack's key", { [SSE]: "AES256" }),
+    bad(call, "with SSE-C", { [SSE]: null, [SSE_KEY]: null, [SSE_C]: "AES256" }),
+]);
+/** Requests that would store a backup under a KMS key that is not the stack's: another key, or none (aws/s3). */
+export const OTHER_KEYS: readonly BadRequest[] = (["PutObject", "CreateMultipartUpload"] as const).flatMap((call) => [
+    bad(call, "under another KMS key", { [SSE_KEY]: OTHER_KEY }),
+    bad(call, "naming no KMS key", { [SSE_KEY]: null }),
+]);
+/** Every call of an upload, from an address outside the allowed ones. */
+const FROM_ELSEWHERE: readonly BadRequest[] = (Object.keys(CALLS) as Call[]).map((call) => bad(call, "from elsewhere", { "aws:sourceip": { symbol: "outside" } }));
+
+/** What the evaluation needs to know of the stack: its KMS keys, and the allowed addresses. */
+interface Known {
+    readonly stackKeys: readonly string[];
+    /** False when a KMS key of the stack has an ARN unknown at preview. */
+    readonly keysComplete: boolean;
+    /** An unknown ARN in the document is the stack's key when the document was built from one. */
+    readonly unknownIsStackKey: boolean;
+    readonly allowedSources: readonly string[];
+}
+
+type Truth = "true" | "false" | "unknown";
+const not = (t: Truth): Truth => (t === "true" ? "false" : t === "false" ? "true" : "unknown");
+const any = (ts: readonly Truth[]): Truth => (ts.includes("true") ? "true" : ts.includes("unknown") ? "unknown" : "false");
+const all = (ts: readonly Truth[]): Truth => (ts.includes("false") ? "false" : ts.includes("unknown") ? "unknown" : "true");
+const truth = (b: boolean): Truth => (b ? "true" : "false");
+const asVerdict = (t: Truth): Verdict => (t === "true" ? "ok" : t === "false" ? "bad" : "unknown");
+
+/** Whether a condition value names the request's value; a symbol is the value that escapes the Deny. */
+function equals(value: unknown, actual: RequestValue, known: Known): Truth {
+    if (typeof actual === "string") {
+        // IAM compares strings case-sensitively; only Bool values are words.
+        return isUnknown(value) ? "unknown" : truth(String(value) === actual);
+    }
+    if (actual.symbol === "outside") {
+        // An address outside the allowed ones can be inside any CIDR that is not one of them.
+        return isUnknown(value) ? "unknown" : truth(!known.allowedSources.includes(String(value)));
+    }
+    if (isUnknown(value)) {
+        return known.unknownIsStackKey ? truth(actual.symbol === "stackKey") : "unknown";
+    }
+    const ofStack = known.stackKeys.includes(String(value));
+    if (!ofStack && !known.keysComplete) {
+        return "unknown";
+    }
+    // "Another key" is any key but the stack's, so also the one this value names.
+    return truth(actual.symbol === "stackKey" ? ofStack : !ofStack);
+}
+
+const NEGATED = /^(StringNotEquals|StringNotEqualsIgnoreCase|StringNotLike|ArnNotEquals|ArnNotLike|NotIpAddress)$/;
+const POSITIVE = /^(StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike|IpAddress|Bool)$/;
+
+/** One condition entry against a request; a key the request leaves open takes the value that escapes the Deny. */
+function conditionHolds(operator: string, key: string, values: unknown[], request: RequestContext, known: Known): Truth {
+    if (!(key in request)) {
+        return "false";
+    }
+    const actual = request[key];
+    if (operator === "Null") {
+        return any(values.map((v) => (isUnknown(v) ? "unknown" : truth(String(v).toLowerCase() === String(actual === null)))));
+    }
+    const ifExists = operator.endsWith("IfExists");
+    const base = ifExists ? operator.slice(0, -"IfExists".length) : operator;
+    if (actual === null) {
+        // IAM: a missing key fails a positive operator and satisfies a negated one; IfExists satisfies either.
+        return ifExists || NEGATED.test(base) ? "true" : "false";
+    }
+    if (NEGATED.test(base)) {
+        return not(any(values.map((v) => equals(v, actual, known))));
+    }
+    return POSITIVE.test(base) ? any(values.map((v) => equals(v, actual, known))) : "false";
+}
+
+/** Whether a statement's conditions all hold for the request (no condition: it applies to every request). */
+function conditionsHold(statement: PolicyStatement, request: RequestContext, known: Known): Truth {
     const condition = statement.Condition as unknown;
     if (isUnknown(condition)) {
         return "unknown";
     }
-    if (!condition || typeof condition !== "object") {
-        return undefined;
+    if (condition === undefined || condition === null) {
+        return "true";
     }
-    const blocks = Object.entries(condition as Record<string, unknown>);
-    if (blocks.length !== 1 || !blocks[0][1] || typeof blocks[0][1] !== "object" || isUnknown(blocks[0][1])) {
-        return blocks.length === 1 && isUnknown(blocks[0][1]) ? "unknown" : undefined;
+    if (typeof condition !== "object") {
+        return "false";
     }
-    const keys = Object.entries(blocks[0][1] as Record<string, unknown>);
-    if (keys.length !== 1) {
-        return undefined;
-    }
-    const [key, value] = keys[0];
-    return [blocks[0][0], key.toLowerCase(), Array.isArray(value) ? value : [value]];
+    const entries = Object.entries(condition as Record<string, unknown>).flatMap(([operator, block]): Truth[] => {
+        if (isUnknown(block)) {
+            return ["unknown"];
+        }
+        if (!block || typeof block !== "object") {
+            return ["false"];
+        }
+        return Object.entries(block as Record<string, unknown>).map(([key, value]) =>
+            conditionHolds(operator, key.toLowerCase(), Array.isArray(value) ? value : [value], request, known),
+        );
+    });
+    return all(entries);
 }
 
-/** Judges the condition of a Deny of uploads: `test` gets operator, key and values. */
-type ConditionTest = (operator: string, key: string, values: unknown[]) => Verdict;
-
-function guarded(statements: readonly PolicyStatement[], target: Target, test: ConditionTest): Verdict {
-    return best(
-        statements.map((st) => {
-            const condition = soleCondition(st);
-            const conditionVerdict: Verdict = condition === "unknown" ? "unknown" : condition === undefined ? "bad" : test(...condition);
-            return worst([denyOfUploads(st, target), conditionVerdict]);
-        }),
-    );
+/** Whether the statements refuse the request: some Deny of uploads applies to it. */
+function refused(statements: readonly PolicyStatement[], target: Target, request: BadRequest, known: Known): Verdict {
+    return best(statements.map((st) => worst([denyOfUploads(st, target), asVerdict(conditionsHold(st, request.context, known))])));
 }
 
-const valuesVerdict = (values: unknown[], fit: (v: string) => boolean): Verdict =>
-    values.length === 0 ? "bad" : worst(values.map((v) => (isUnknown(v) ? "unknown" : typeof v === "string" && fit(v) ? "ok" : "bad")));
+/**
+ * Whether a document's Deny statements refuse a request: "deny", "allow" or "unknown". Exported for the program's
+ * tests: the guards must still let an upload's own calls through (CALLS) while they refuse the bad ones.
+ */
+export function evaluateUpload(statements: readonly PolicyStatement[], bucketName: string, request: RequestContext, known: Known): "deny" | "allow" | "unknown" {
+    const verdict = refused(statements, { names: [bucketName], builtFromBucket: false }, { what: "", context: request }, known);
+    return verdict === "ok" ? "deny" : verdict === "bad" ? "allow" : "unknown";
+}
+export { CALLS as UPLOAD_CALLS };
+export type { RequestContext, Known };
 
-const deniesOverwrites: ConditionTest = (operator, key, values) => {
-    if (key !== "s3:if-none-match") {
-        return "bad";
-    }
-    // Null true: the header is absent. StringNotEquals "*": absent, or anything but S3's one accepted value.
-    if (operator === "Null") {
-        return valuesVerdict(values.map((v) => (typeof v === "boolean" ? String(v) : v)), (v) => v === "true");
-    }
-    return operator === "StringNotEquals" ? valuesVerdict(values, (v) => v === "*") : "bad";
-};
-
-const deniesUnencrypted: ConditionTest = (operator, key, values) =>
-    operator === "StringNotEquals" && key === "s3:x-amz-server-side-encryption" ? valuesVerdict(values, (v) => KMS_ALGORITHMS.includes(v)) : "bad";
-
-/** The KMS key ARNs of the stack; `complete` is false when one of them is unknown at preview. */
-function stackKeys(args: StackValidationArgs): { arns: string[]; complete: boolean } {
+/** The KMS key ARNs of the stack; `keysComplete` is false when one of them is unknown at preview. */
+function stackKeys(args: StackValidationArgs): { stackKeys: string[]; keysComplete: boolean } {
     const keys = args.resources.filter((r) => r.type === KMS_KEY_TYPE);
     const arns = keys.map((k) => k.props.arn).filter((a): a is string => typeof a === "string" && !isUnknown(a));
-    return { arns, complete: arns.length === keys.length };
-}
-
-function deniesOtherKeys(args: StackValidationArgs, bucketPolicy: PolicyResource): ConditionTest {
-    const { arns, complete } = stackKeys(args);
-    // An ARN unknown at preview is the stack's key when the document was built from a KMS key of the stack.
-    const fromStackKey = (bucketPolicy.propertyDependencies.policy ?? []).some((d) => d.type === KMS_KEY_TYPE);
-    return (operator, key, values) => {
-        if (operator !== "StringNotEquals" || key !== "s3:x-amz-server-side-encryption-aws-kms-key-id" || values.length === 0) {
-            return "bad";
-        }
-        return worst(
-            values.map((v) => {
-                if (isUnknown(v)) {
-                    return fromStackKey ? "ok" : "unknown";
-                }
-                return typeof v === "string" && arns.includes(v) ? "ok" : complete ? "bad" : "unknown";
-            }),
-        );
-    };
-}
-
-function deniesOtherSources(required: readonly string[]): ConditionTest {
-    return (operator, key, values) =>
-        operator === "NotIpAddress" && key === "aws:sourceip" ? valuesVerdict(values, (v) => required.includes(v)) : "bad";
+    return { stackKeys: arns, keysComplete: arns.length === keys.length };
 }
 
 /** The upload addresses: the policy config's list when set, else the stack's bulwark:offsiteBackup.allowedSourceCidrs. */
@@ -195,18 +279,23 @@ export const awsBackupBucketUploadGuards = stackPolicy({
     severity: "high",
     enforcementLevel: "mandatory",
     description:
-        "Each backup bucket's policy denies s3:PutObject, to every principal and with no other condition: without " +
-        "If-None-Match (s3:if-none-match, so no upload replaces a backup), without SSE-KMS " +
-        "(s3:x-amz-server-side-encryption), under a KMS key that is not one of the stack's " +
-        "(s3:x-amz-server-side-encryption-aws-kms-key-id), and, when upload addresses are configured (policy config " +
-        "allowedSourceCidrs, else the stack's bulwark:offsiteBackup.allowedSourceCidrs), from any other address " +
-        "(NotIpAddress aws:SourceIp). Backup buckets are found as in aws-backup-bucket-hardened.",
+        "Each backup bucket's policy refuses, with Deny statements of s3:PutObject to every principal that nothing " +
+        "narrows, every upload call (PutObject, CreateMultipartUpload, UploadPart, CompleteMultipartUpload) that could " +
+        "replace a backup (PutObject or CompleteMultipartUpload without If-None-Match: s3:if-none-match, " +
+        "s3:ObjectCreationOperation), that names another encryption than SSE-KMS (SSE-S3, SSE-C) or a KMS key that is " +
+        "not the stack's (or none, which is aws/s3), and, when upload addresses are configured (policy config " +
+        "allowedSourceCidrs, else the stack's bulwark:offsiteBackup.allowedSourceCidrs), that comes from any other " +
+        "address (aws:SourceIp). Statements are judged by the requests they refuse, so equivalent forms count. A call " +
+        "naming no encryption gets the bucket's default (aws-backup-bucket-hardened). Backup buckets are found as in " +
+        "aws-backup-bucket-hardened.",
     remediationSteps:
         "Add to the backup bucket's aws.s3.BucketPolicy the Deny statements of infra/components/offsite.ts " +
-        "uploadGuardStatements: DenyOverwrites (Null s3:if-none-match true), DenyUnencryptedUploads (StringNotEquals " +
-        "s3:x-amz-server-side-encryption aws:kms), DenyOtherKmsKeys (StringNotEquals " +
-        "s3:x-amz-server-side-encryption-aws-kms-key-id <the stack key's ARN>) and, with configured addresses, " +
-        "DenyUploadsFromElsewhere (NotIpAddress aws:SourceIp <the CIDRs>); uploaders send If-None-Match: * and the key's ARN.",
+        "uploadGuardStatements: DenyOverwrites (Null s3:if-none-match true, BoolIfExists s3:ObjectCreationOperation " +
+        "true), DenyOtherEncryption, DenyOtherKmsKeys and DenyKmsWithoutKey (each with Null <the header's key> false, " +
+        "so that UploadPart, which names none, passes), DenyCustomerKeys (Null " +
+        "s3:x-amz-server-side-encryption-customer-algorithm false) and, with configured addresses, " +
+        "DenyUploadsFromElsewhere (NotIpAddress aws:SourceIp <the CIDRs>); uploaders send If-None-Match: * on PutObject " +
+        "and CompleteMultipartUpload, and aws:kms with the key's ARN on PutObject and CreateMultipartUpload.",
     configSchema: {
         properties: {
             ...BACKUP_BUCKET_CONFIG_SCHEMA,
@@ -221,74 +310,75 @@ export const awsBackupBucketUploadGuards = stackPolicy({
     validateStack: (args, reportViolation) => {
         const config = args.getConfig<Config>();
         const sources = requiredSources(config);
+        const keys = stackKeys(args);
         for (const bucket of backupBuckets(args, config)) {
             const names = namesOf(bucket);
             const bucketName = names[0] ?? bucket.name;
             const policies = attachedTo(args, bucket, S3_COMPANIONS.policy);
             const report = (control: string, problem: string, fix: string) =>
                 reportViolation(`[${control}] Backup bucket '${bucketName}' ${problem}. ${fix}`, bucket.urn);
-            /** Reports when no bucket policy has the guard; one not decidable before apply is left to apply. */
-            const judge = (test: (p: PolicyResource) => ConditionTest, onBad: () => void) => {
-                const verdict =
+            /** The requests no bucket policy refuses; undecidable ones before apply are left to apply. */
+            const judge = (requests: readonly BadRequest[], onBad: (through: string) => void) => {
+                const verdicts = requests.map((request) =>
                     policies.length === 0
                         ? "bad"
                         : best(
-                              policies.map((p) => {
+                              policies.map((p): Verdict => {
                                   const statements = statementsOf(p.props.policy);
                                   if (statements === "unknown" || statements === "invalid") {
                                       return statements === "unknown" ? "unknown" : "bad";
                                   }
-                                  const builtFromBucket = (p.propertyDependencies.policy ?? []).includes(bucket);
-                                  return guarded(statements, { names, builtFromBucket }, test(p));
+                                  const deps = p.propertyDependencies.policy ?? [];
+                                  const known: Known = {
+                                      ...keys,
+                                      // An ARN unknown at preview is the stack's key when the document was built from a KMS key of the stack.
+                                      unknownIsStackKey: deps.some((d) => d.type === KMS_KEY_TYPE),
+                                      allowedSources: sources.cidrs,
+                                  };
+                                  return refused(statements, { names, builtFromBucket: deps.includes(bucket) }, request, known);
                               }),
-                          );
-                if (verdict === "unknown") {
+                          ),
+                );
+                const through = requests.filter((_, i) => verdicts[i] === "bad").map((r) => r.what);
+                if (through.length > 0) {
+                    onBad(through.join(", "));
+                } else if (verdicts.includes("unknown")) {
                     policies.forEach((p) => markUndecided(args, p.urn, "policy"));
-                } else if (verdict === "bad") {
-                    onBad();
                 }
             };
-            const where = policies.length ? "its bucket policy has no" : "it has no bucket policy, so no";
-            judge(
-                () => deniesOverwrites,
-                () =>
-                    report(
-                        "BAK-02",
-                        `lets an upload overwrite a backup: ${where} Deny of s3:PutObject without If-None-Match`,
-                        `Add ${statementFix("DenyOverwrites", "{ Null: { 's3:if-none-match': 'true' } }")} to its aws.s3.BucketPolicy ` +
-                            "and send If-None-Match: * with each upload (S3 then answers 412 for a key that exists).",
-                    ),
+            const where = policies.length ? "its bucket policy does not refuse" : "it has no bucket policy to refuse";
+            judge(OVERWRITES, (through) =>
+                report(
+                    "BAK-02",
+                    `lets an upload overwrite a backup: ${where} ${through}`,
+                    `Add ${statementFix("DenyOverwrites", "{ Null: { 's3:if-none-match': 'true' }, BoolIfExists: { 's3:ObjectCreationOperation': 'true' } }")} ` +
+                        "to its aws.s3.BucketPolicy and send If-None-Match: * with each PutObject and CompleteMultipartUpload (S3 then answers 412 for a key that exists).",
+                ),
             );
-            judge(
-                () => deniesUnencrypted,
-                () =>
-                    report(
-                        "BAK-02, DB-05",
-                        `accepts uploads without SSE-KMS: ${where} Deny of s3:PutObject whose s3:x-amz-server-side-encryption is not aws:kms`,
-                        `Add ${statementFix("DenyUnencryptedUploads", "{ StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } }")}.`,
-                    ),
+            judge(OTHER_ENCRYPTION, (through) =>
+                report(
+                    "BAK-02, DB-05",
+                    `accepts uploads under another encryption than SSE-KMS: ${where} ${through}`,
+                    `Add ${statementFix("DenyOtherEncryption", "{ Null: { 's3:x-amz-server-side-encryption': 'false' }, StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } }")} ` +
+                        `and ${statementFix("DenyCustomerKeys", "{ Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } }")}.`,
+                ),
             );
-            judge(
-                (p) => deniesOtherKeys(args, p),
-                () =>
-                    report(
-                        "BAK-02, DB-05",
-                        `accepts uploads under a KMS key that is not the stack's: ${where} Deny of s3:PutObject whose ` +
-                            "s3:x-amz-server-side-encryption-aws-kms-key-id is not the ARN of the stack's KMS key",
-                        `Add ${statementFix("DenyOtherKmsKeys", "{ StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': key.arn } }")} ` +
-                            "and send that ARN with each upload (x-amz-server-side-encryption-aws-kms-key-id).",
-                    ),
+            judge(OTHER_KEYS, (through) =>
+                report(
+                    "BAK-02, DB-05",
+                    `accepts uploads under a KMS key that is not the stack's: ${where} ${through}`,
+                    `Add ${statementFix("DenyOtherKmsKeys", "{ Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' }, StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': key.arn } }")} ` +
+                        `and ${statementFix("DenyKmsWithoutKey", "{ Null: { 's3:x-amz-server-side-encryption': 'false', 's3:x-amz-server-side-encryption-aws-kms-key-id': 'true' } }")}, ` +
+                        "and send that ARN with each PutObject and CreateMultipartUpload (x-amz-server-side-encryption-aws-kms-key-id).",
+                ),
             );
             if (sources.cidrs.length > 0) {
-                judge(
-                    () => deniesOtherSources(sources.cidrs),
-                    () =>
-                        report(
-                            "BAK-05",
-                            `accepts uploads from addresses outside ${sources.source} (${sources.cidrs.join(", ")}): ${where} Deny of ` +
-                                "s3:PutObject whose aws:SourceIp is outside them",
-                            `Add ${statementFix("DenyUploadsFromElsewhere", `{ NotIpAddress: { 'aws:SourceIp': [${sources.cidrs.map((c) => `'${c}'`).join(", ")}] } }`)}.`,
-                        ),
+                judge(FROM_ELSEWHERE, (through) =>
+                    report(
+                        "BAK-05",
+                        `accepts uploads from addresses outside ${sources.source} (${sources.cidrs.join(", ")}): ${where} ${through}`,
+                        `Add ${statementFix("DenyUploadsFromElsewhere", `{ NotIpAddress: { 'aws:SourceIp': [${sources.cidrs.map((c) => `'${c}'`).join(", ")}] } }`)}.`,
+                    ),
                 );
             }
         }

@@ -1,9 +1,15 @@
-// BAK-06: the backup system has its own credentials that can only add backups. With s3:PutObject alone, a
-// stolen uploader key cannot read, list or delete the backup history (versioning keeps overwrites). Writing to
-// an SSE-KMS bucket also needs kms:GenerateDataKey, which is allowed separately and only on named key ARNs.
+// BAK-06: the backup system has its own credentials that can only add backups. With s3:PutObject (which covers
+// every call of a multipart upload) and s3:AbortMultipartUpload (its own unfinished uploads) alone, a stolen
+// uploader key cannot read, list or delete the backup history. Writing to an SSE-KMS bucket also needs
+// kms:GenerateDataKey, and a multipart upload kms:Decrypt (S3 reads the encrypted parts back before it completes:
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html, Permissions); both are allowed
+// separately and only on named key ARNs, and Decrypt, which reads, only through S3 (kms:ViaService).
 import { resourcePolicy } from "../lib/policy";
 import { markUndecided } from "../lib/inconclusive";
 import { BACKUP_IDENTITY_MARKER_SCHEMA, IAM_POLICY_TYPES, asList, isBackupIdentityPolicy, parsePolicyDocument, quoteIam, statementLabel } from "./lib/aws-refs";
+
+/** KMS actions that read: allowed only with a kms:ViaService condition, so the key works through S3 alone. */
+const KMS_READ_ACTIONS = ["kms:decrypt"];
 
 interface Config {
     backupIdentityMarker: string;
@@ -27,11 +33,13 @@ export const awsBackupIdentityLeastPrivilege = resourcePolicy({
     enforcementLevel: "mandatory",
     description:
         "IAM policies (UserPolicy, RolePolicy, Policy) of the backup identity (name, identity or tag containing " +
-        "'backup') allow only the configured actions (s3:PutObject by default, plus kms:GenerateDataKey on named KMS " +
-        "key ARNs for SSE-KMS) on named resources: no '*' or 's3:*' action, no NotAction, no Resource '*'.",
+        "'backup') allow only the configured actions (s3:PutObject and s3:AbortMultipartUpload by default, plus " +
+        "kms:GenerateDataKey and kms:Decrypt on named KMS key ARNs for SSE-KMS and multipart uploads, kms:Decrypt only " +
+        "under a kms:ViaService condition) on named resources: no '*' or 's3:*' action, no NotAction, no Resource '*'.",
     remediationSteps:
-        "Give the backup identity a policy with one Allow statement: Action 's3:PutObject' on " +
-        "'arn:aws:s3:::<backup bucket>/*', and kms:GenerateDataKey on the backup key's ARN only. " +
+        "Give the backup identity the policy of infra/components/offsite.ts uploaderPolicy: s3:PutObject and " +
+        "s3:AbortMultipartUpload on 'arn:aws:s3:::<backup bucket>/*', kms:GenerateDataKey on the backup key's ARN, and " +
+        "kms:Decrypt on it with Condition { StringEquals: { 'kms:ViaService': 's3.<region>.amazonaws.com' } }. " +
         "Use a separate identity for restores and administration.",
     configSchema: {
         properties: {
@@ -39,14 +47,14 @@ export const awsBackupIdentityLeastPrivilege = resourcePolicy({
             allowedActions: {
                 type: "array",
                 items: { type: "string" },
-                default: ["s3:PutObject"],
+                default: ["s3:PutObject", "s3:AbortMultipartUpload"],
                 description: "The only actions the backup identity may be allowed",
             },
             allowedKmsActions: {
                 type: "array",
                 items: { type: "string" },
-                default: ["kms:GenerateDataKey"],
-                description: "KMS actions needed to write to an SSE-KMS bucket; allowed only on key ARNs without wildcards",
+                default: ["kms:GenerateDataKey", "kms:Decrypt"],
+                description: "KMS actions needed to write to an SSE-KMS bucket (kms:Decrypt for multipart uploads); allowed only on key ARNs without wildcards, kms:Decrypt only under kms:ViaService",
             },
         },
     },
@@ -96,6 +104,16 @@ export const awsBackupIdentityLeastPrivilege = resourcePolicy({
                 reportViolation(
                     `[BAK-06] ${where}: ${label} allows ${quoteIam(kms)} on ${quoteIam(wildResources)}. Name the backup key's ARN ` +
                         "(arn:aws:kms:<region>:<account>:key/<id>) instead of a pattern.",
+                );
+            }
+            const reads = kms.filter((a) => KMS_READ_ACTIONS.includes(a.toLowerCase()));
+            const viaService = Object.values(statement.Condition ?? {}).some(
+                (block) => block && typeof block === "object" && Object.keys(block).some((k) => k.toLowerCase() === "kms:viaservice"),
+            );
+            if (reads.length > 0 && !viaService) {
+                reportViolation(
+                    `[BAK-06] ${where}: ${label} allows ${quoteIam(reads)} without a kms:ViaService condition, so the key decrypts outside S3 too. ` +
+                        "Add Condition { StringEquals: { 'kms:ViaService': 's3.<region>.amazonaws.com' } }.",
                 );
             }
             if (extra.length > 0) {

@@ -826,10 +826,17 @@ describe("infra controls: the program builds them", function () {
             for (const s of doc.Statement) {
                 assert.equal(s.Effect, "Allow");
                 for (const action of asList<string>(s.Action)) {
-                    assert.ok(!/\*|Get|Delete|List|Restore|Decrypt/.test(action), `grants ${action}`);
+                    assert.ok(!/\*|Get|Delete|List|Restore/.test(action), `grants ${action}`);
                     granted.push(action);
                     const resources = asList<string>(s.Resource);
                     assert.deepEqual(resources, action.startsWith("s3:") ? [`${bucket.outputs?.arn}/*`] : [key.outputs?.arn], action);
+                    // Decrypt (multipart under SSE-KMS) reads: only through S3 in the bucket's region, on this bucket.
+                    if (action === "kms:Decrypt") {
+                        assert.deepEqual(s.Condition, {
+                            StringEquals: { "kms:ViaService": `s3.${prod.config.offsiteBackup.region}.amazonaws.com` },
+                            StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucket.outputs?.arn, `${bucket.outputs?.arn}/*`] },
+                        });
+                    }
                 }
             }
             assert.deepEqual(granted.sort(), [...BACKUP_IDENTITY_ACTIONS].sort());

@@ -1,11 +1,13 @@
-// Faults of the backup job and the restore drill, on the real engine: the database killed during a dump,
-// a full backup volume, damaged backups (checksum, decrypt, restore failures), the wrong or a missing key.
+// Faults of the backup job, the restore drill and the off-site uploader, on the real engine: the database killed
+// during a dump, a full backup volume, damaged backups (checksum, decrypt, restore failures), the wrong or a
+// missing key, and a multipart upload interrupted mid-way (a part refused, SIGTERM, SIGKILL).
 import * as assert from "node:assert/strict";
 import { BACKUP_DIR, DRILL_REPORT_DIR } from "../../infra/components/backup";
 import {
     ageKeyPair, backupNow, Database, docker, dockerAsync, exec, jsonLines, listBackupDir,
-    logs, readJson, runBackupJob, runDrill, Sandbox, seedSmall, sqlOk, startDatabase, waitFor, waitReady, requireEngine,
+    logs, readJson, runBackupJob, runDrill, Sandbox, seedSmall, sqlOk, startDatabase, UPLOAD_STATE_DIR, waitFor, waitReady, requireEngine,
 } from "./backup/harness";
+import { newAccess, setFault, startS3Stub, startUploader, stubState } from "./backup/s3";
 
 const DATA_FILE = /^bulwark-\d{8}T\d{6}Z\.dump\.zst\.age$/;
 
@@ -220,6 +222,93 @@ esac`;
             assert.equal(exec(drill, ["/usr/local/bin/healthcheck", "drill"]).code, 0);
             const history = exec(drill, ["sh", "-c", `ls ${DRILL_REPORT_DIR}/history | wc -l`]).stdout.trim();
             assert.ok(Number(history) >= 5, `every drill is in the history (${history})`);
+        });
+    });
+
+    describe("an off-site multipart upload interrupted mid-way: no object at the key, the upload aborted, the next pass complete", () => {
+        const access = newAccess();
+        let stub: string;
+        let uploader: string;
+        // A job and a backup volume of its own: the damaged backups above would fail every pass here.
+        let bigJob: string;
+        const uploaded = (name: string) => exec(uploader, ["test", "-f", `${UPLOAD_STATE_DIR}/${name}.uploaded`]).code === 0;
+        const key = (name: string) => `${name}.dump.zst.age`;
+        /** A new backup of ~12 MiB: three 5 MiB parts. */
+        const bigBackup = (): string => {
+            const r = backupNow(bigJob);
+            assert.equal(r.code, 0, r.stdout + r.stderr);
+            return String(r.events.find((e) => e.event === "backup_completed")?.name);
+        };
+        /** The upload of `name` is in progress at the stand-in (its part held there by "stall-parts"). */
+        const inProgress = (name: string) => stubState(stub).uploads.find((u) => u.key === key(name));
+        const complete = async (name: string) => {
+            await waitFor(`${name} to be uploaded completely`, 120_000, () => uploaded(name));
+            const state = stubState(stub);
+            assert.deepEqual(state.uploads, [], "no upload left in progress");
+            const objects = state.objects.filter((o) => o.key === key(name));
+            assert.equal(objects.length, 1);
+            assert.equal(objects[0].parts, 3);
+            assert.equal(objects[0].sha256, readJson(bigJob, `${BACKUP_DIR}/${name}.json`).sha256);
+        };
+
+        before(async () => {
+            // ~12 MiB of random bytes: their dump does not compress.
+            sqlOk(db, "CREATE TABLE IF NOT EXISTS noise AS SELECT g AS id, gen_random_bytes(1024) AS r FROM generate_series(1, 12000) g");
+            const bigVolume = box.volume("multipart-backups");
+            bigJob = runBackupJob(box, { network: data, volume: bigVolume, db, recipient: keys.recipient }, "backup-multipart");
+            const egress = box.network("egress");
+            stub = await startS3Stub(box, egress, access);
+            uploader = startUploader(box, { network: egress, volume: bigVolume, access, env: { UPLOAD_MULTIPART_THRESHOLD_MB: "8", UPLOAD_PART_SIZE_MB: "5" } });
+        });
+        after(() => sqlOk(db, "DROP TABLE IF EXISTS noise"));
+
+        it("a part refused by S3 (500): the upload is aborted, nothing is recorded, and the next pass uploads it completely", async () => {
+            setFault(stub, "error-part-2");
+            const name = bigBackup();
+            await complete(name);
+            const failure = jsonLines(logs(uploader)).find((e) => e.event === "upload_failed" && e.backup === name);
+            assert.match(String(failure?.reason), /S3 answered part 2 of 3 with HTTP 500: InternalError/);
+            const aborted = stubState(stub).aborted.filter((a) => a.key === key(name));
+            assert.deepEqual(aborted.map((a) => a.parts), [1], "the failed upload, with its one stored part, was aborted");
+            assert.ok(Date.parse(readJson(uploader, `${UPLOAD_STATE_DIR}/${name}.uploaded`).time) >= Date.parse(String(failure?.time)));
+        });
+
+        it("SIGTERM during a part: the uploader aborts the upload and stops; restarted, it uploads the backup completely", async () => {
+            setFault(stub, "stall-parts");
+            const name = bigBackup();
+            const upload = await waitFor("the upload to be mid-part", 60_000, () => inProgress(name));
+            const started = Date.now();
+            docker(["stop", "-t", "20", uploader]);
+            assert.ok(Date.now() - started < 10_000, `docker stop took ${Date.now() - started} ms`);
+            assert.equal(docker(["inspect", "-f", "{{.State.ExitCode}}", uploader]).stdout.trim(), "0");
+            const events = jsonLines(logs(uploader));
+            assert.ok(events.some((e) => e.event === "multipart_aborted" && e.uploadId === upload.uploadId), "aborted before stopping");
+            assert.ok(!events.some((e) => e.event === "upload_completed" && e.backup === name));
+            let state = stubState(stub);
+            assert.deepEqual(state.uploads, [], "no upload left in progress");
+            assert.ok(state.aborted.some((a) => a.uploadId === upload.uploadId));
+            assert.ok(!state.objects.some((o) => o.key === key(name)), "no object at the key");
+
+            setFault(stub, "");
+            docker(["start", uploader]);
+            await complete(name);
+            state = stubState(stub);
+            assert.equal(state.objects.filter((o) => o.key === key(name)).length, 1);
+        });
+
+        it("killed outright (SIGKILL) during a part: the next pass aborts the upload it left, then uploads the backup completely", async () => {
+            setFault(stub, "stall-parts");
+            const name = bigBackup();
+            const upload = await waitFor("the upload to be mid-part", 60_000, () => inProgress(name));
+            docker(["kill", "-s", "KILL", uploader]);
+            assert.ok(inProgress(name), "nothing aborted it: the process was killed");
+            assert.ok(!stubState(stub).objects.some((o) => o.key === key(name)), "no object at the key");
+
+            setFault(stub, "");
+            docker(["start", uploader]);
+            await complete(name);
+            assert.ok(stubState(stub).aborted.some((a) => a.uploadId === upload.uploadId), "the abandoned upload was aborted");
+            assert.ok(jsonLines(logs(uploader)).some((e) => e.event === "multipart_aborted" && e.uploadId === upload.uploadId));
         });
     });
 });

@@ -3,45 +3,31 @@
 // (the uploader keeps the stack's hardening; no host networking). The stand-in denies what the stack's bucket
 // policy denies (a PUT without If-None-Match, or without the stack's KMS key) and refuses a conditional PUT of
 // an existing key with 412, as S3 does. Happy path with SSE-KMS headers, a body corrupted on the way, a manifest
-// refused after its data file went in, a second upload of a key S3 already holds, and S3 unreachable, then back.
+// refused after its data file went in, a second upload of a key S3 already holds, the same three for a backup
+// above the multipart threshold (parts, composite checksum, Complete refused with 412), and S3 unreachable.
 import * as assert from "node:assert/strict";
-import * as crypto from "node:crypto";
-import * as path from "node:path";
 import { BACKUP_DIR } from "../../infra/components/backup";
-import { BACKUP_USERS } from "../../infra/components/images";
 import {
-    ageKeyPair, backupNow, buildImage, Database, docker, exec, jsonLines, listBackupDir, logs, readJson,
-    runBackupJob, Sandbox, seedSmall, startDatabase, UPLOAD_STATE_DIR, waitFor, requireEngine,
+    ageKeyPair, backupNow, Database, docker, exec, jsonLines, listBackupDir, logs, readJson,
+    runBackupJob, Sandbox, seedSmall, sqlOk, startDatabase, UPLOAD_STATE_DIR, waitFor, requireEngine,
 } from "./backup/harness";
+import { compositeChecksum, newAccess, setFault, startS3Stub, startUploader, stubState as readStub } from "./backup/s3";
 
-interface StubObject {
-    key: string;
-    size: number;
-    sha256: string;
-    versionId: string;
-    sse: string | null;
-    kmsKeyId: string | null;
-    contentSha256Signed: boolean;
-    ifNoneMatch: string | null;
-}
-interface StubState {
-    objects: StubObject[];
-    rejected: { method: string; url: string; status: number; code: string }[];
-    alerts: { event: string; component: string; details: Record<string, unknown> }[];
-}
+/** UPLOAD_PART_SIZE_MB here: S3's smallest part, so a backup of a few MiB is several parts. */
+const PART_MB = 5;
 
 describe("off-site uploader (real engine, local S3 stand-in)", function () {
     this.timeout(600_000);
     const box = new Sandbox();
     const keys = ageKeyPair();
-    const access = { id: `AKIA${crypto.randomBytes(8).toString("hex").toUpperCase()}`, secret: crypto.randomBytes(30).toString("base64url") };
-    const kmsKeyArn = "arn:aws:kms:eu-central-1:123456789012:key/0f3c1c8e-5d6a-4c57-9f1e-2b7a6c1d9e00";
+    const access = newAccess();
+    const kmsKeyArn = access.kmsKeyArn;
     let db: Database;
     let job: string;
     let uploader: string;
     let stub: string;
 
-    const stubState = (): StubState => readJson<StubState>(stub, "/tmp/s3/index.json");
+    const stubState = () => readStub(stub);
     const uploaded = (name: string) => exec(uploader, ["test", "-f", `${UPLOAD_STATE_DIR}/${name}.uploaded`]).code === 0;
     const newBackup = (): string => {
         const r = backupNow(job);
@@ -57,52 +43,9 @@ describe("off-site uploader (real engine, local S3 stand-in)", function () {
         seedSmall(db);
         const volume = box.volume("backups");
         job = runBackupJob(box, { network: data, volume, db, recipient: keys.recipient });
-        stub = box.run({
-            name: box.name("s3"),
-            image: buildImage("backup"),
-            network: egress,
-            aliases: ["s3"],
-            memoryMb: 256,
-            tmpfs: [{ path: "/tmp", sizeMb: 128 }],
-            binds: [
-                { source: process.execPath, target: "/opt/node/bin/node" },
-                { source: path.join(__dirname, "backup", "s3-stub.js"), target: "/opt/s3-stub.js" },
-            ],
-            env: {
-                S3_STUB_PORT: "9000",
-                S3_STUB_ACCESS_KEY_ID: access.id,
-                S3_STUB_SECRET_ACCESS_KEY: access.secret,
-                S3_STUB_REGION: "eu-central-1",
-                S3_STUB_REQUIRE_IF_NONE_MATCH: "1",
-                S3_STUB_REQUIRED_KMS_KEY_ID: kmsKeyArn,
-            },
-            command: ["/opt/node/bin/node", "/opt/s3-stub.js"],
-        });
-        await waitFor("the S3 stand-in", 30_000, () => logs(stub).includes("s3_stub_listening"));
-        uploader = box.run({
-            name: box.name("offsite-uploader"),
-            image: buildImage("backup"),
-            user: BACKUP_USERS.uploader,
-            network: egress,
-            volumes: [
-                { source: volume, target: BACKUP_DIR, readOnly: true },
-                { source: box.volume("upload-state"), target: UPLOAD_STATE_DIR },
-            ],
-            tmpfs: [{ path: "/tmp", sizeMb: 64 }],
-            env: {
-                BACKUP_DIR,
-                UPLOAD_STATE_DIR,
-                S3_BUCKET: "bulwark-test-backups",
-                S3_KMS_KEY_ARN: kmsKeyArn,
-                AWS_REGION: "eu-central-1",
-                AWS_ACCESS_KEY_ID: access.id,
-                AWS_SECRET_ACCESS_KEY: access.secret,
-                S3_ENDPOINT_URL: "http://s3:9000",
-                UPLOAD_INTERVAL_SECONDS: "2",
-                ALERT_WEBHOOK_URL: "http://s3:9000/__alerts",
-            },
-            command: ["offsite-uploader"],
-        });
+        stub = await startS3Stub(box, egress, access);
+        // Backups of this suite are a few KiB (single PUTs) until the multipart tests add ~12 MiB.
+        uploader = startUploader(box, { network: egress, volume, access, env: { UPLOAD_MULTIPART_THRESHOLD_MB: "1", UPLOAD_PART_SIZE_MB: String(PART_MB) } });
     });
 
     after(() => box.cleanup());
@@ -191,6 +134,82 @@ describe("off-site uploader (real engine, local S3 stand-in)", function () {
         await waitFor("a clean pass", 30_000, () => (readJson(uploader, `${UPLOAD_STATE_DIR}/status.json`).pending as string[]).length === 0);
     });
 
+    describe("backups above UPLOAD_MULTIPART_THRESHOLD_MB: multipart", () => {
+        let name: string;
+        const key = () => `${name}.dump.zst.age`;
+        const file = () => `${BACKUP_DIR}/${key()}`;
+
+        before(() => {
+            // ~12 MiB of random bytes: their dump does not compress, so the backup is three 5 MiB parts.
+            sqlOk(db, "CREATE TABLE noise AS SELECT g AS id, gen_random_bytes(1024) AS r FROM generate_series(1, 12000) g");
+        });
+        after(() => sqlOk(db, "DROP TABLE IF EXISTS noise"));
+
+        it("sends it in parts, each with its own checksum, and records it once S3's composite checksum is the local one", async () => {
+            name = newBackup();
+            await waitFor(`${name} to be recorded as uploaded`, 120_000, () => uploaded(name));
+            const manifest = readJson(job, `${BACKUP_DIR}/${name}.json`);
+            assert.ok(manifest.sizeBytes > 2 * PART_MB * 1024 * 1024, `the backup is ${manifest.sizeBytes} bytes, not three parts`);
+            const state = stubState();
+            const object = state.objects.find((o) => o.key === key());
+            assert.ok(object, JSON.stringify(state.objects.map((o) => o.key)));
+            assert.equal(object.parts, Math.ceil(manifest.sizeBytes / (PART_MB * 1024 * 1024)));
+            assert.equal(object.sha256, manifest.sha256, "the stored object is the file, byte for byte");
+            assert.equal(object.size, manifest.sizeBytes);
+            assert.equal(object.sse, "aws:kms");
+            assert.equal(object.kmsKeyId, kmsKeyArn);
+            assert.equal(object.ifNoneMatch, "*", "CompleteMultipartUpload may only create the key");
+            const composite = compositeChecksum(job, file(), PART_MB * 1024 * 1024);
+            assert.equal(object.checksumSha256, composite);
+            const record = readJson(uploader, `${UPLOAD_STATE_DIR}/${name}.uploaded`);
+            assert.equal(record.sha256, manifest.sha256);
+            assert.equal(record.checksumSha256, composite);
+            assert.equal(record.multipart, true);
+            assert.equal(record.versionId, object.versionId);
+            assert.deepEqual(state.uploads, [], "no upload left in progress");
+            assert.deepEqual(state.rejected, [], "no GET, no LIST, no bad signature, no denied call");
+            assert.equal(exec(uploader, ["test", "-e", `${UPLOAD_STATE_DIR}/${name}.multipart`]).code, 1, "the upload id is dropped once completed");
+        });
+
+        it("a part whose body changes on the way is refused (checksum): the upload is aborted, nothing recorded, and the next pass sends it whole", async () => {
+            const before = stubState();
+            setFault(stub, "corrupt-next");
+            // Also the backup the next test sends again: the job's retention keeps only the newest of a day.
+            const corrupted = (name = newBackup());
+            await waitFor(`${corrupted} to be uploaded after a retry`, 120_000, () => uploaded(corrupted));
+            const failure = jsonLines(logs(uploader)).find((e) => e.event === "upload_failed" && e.backup === corrupted);
+            assert.ok(failure, "the refused part is logged");
+            assert.match(String(failure.reason), /S3 answered part 1 of 3 with HTTP 400: (XAmzContentSHA256Mismatch|BadDigest)/);
+            const state = stubState();
+            const k = `${corrupted}.dump.zst.age`;
+            assert.equal(state.aborted.filter((a) => a.key === k).length, 1, "the failed upload was aborted");
+            assert.deepEqual(state.uploads, []);
+            const objects = state.objects.filter((o) => o.key === k);
+            assert.equal(objects.length, 1, "one object, from the retry");
+            assert.equal(objects[0].sha256, readJson(job, `${BACKUP_DIR}/${corrupted}.json`).sha256);
+            const record = readJson(uploader, `${UPLOAD_STATE_DIR}/${corrupted}.uploaded`);
+            assert.ok(Date.parse(record.time) >= Date.parse(String(failure.time)), "recorded only after the failed pass");
+            assert.equal(state.rejected.length, before.rejected.length + 1);
+        });
+
+        it("CompleteMultipartUpload of a key S3 already holds gets 412: the object is untouched, the upload aborted, nothing recorded", async () => {
+            const original = stubState().objects.find((o) => o.key === key());
+            assert.ok(original);
+            const record = exec(uploader, ["cat", `${UPLOAD_STATE_DIR}/${name}.uploaded`]).stdout;
+            assert.equal(exec(uploader, ["rm", `${UPLOAD_STATE_DIR}/${name}.uploaded`]).code, 0);
+            await waitFor("the refused Complete to be reported", 120_000, () =>
+                jsonLines(logs(uploader)).some((e) => e.event === "upload_failed" && e.backup === name && /HTTP 412/.test(String(e.reason))),
+            );
+            const state = stubState();
+            assert.ok(state.rejected.some((r) => r.status === 412 && r.method === "POST" && r.url.includes(`/${key()}?uploadId=`)), JSON.stringify(state.rejected));
+            assert.deepEqual(state.objects.filter((o) => o.key === key()), [original], "the stored backup is the one first uploaded, and the only version");
+            await waitFor("the refused upload to be aborted", 30_000, () => stubState().uploads.length === 0 && stubState().aborted.some((a) => a.key === key()));
+            assert.ok(!uploaded(name));
+            assert.equal(exec(uploader, ["sh", "-c", `cat > ${UPLOAD_STATE_DIR}/${name}.uploaded`], {}, record).code, 0);
+            await waitFor("a clean pass", 60_000, () => (readJson(uploader, `${UPLOAD_STATE_DIR}/status.json`).pending as string[]).length === 0);
+        });
+    });
+
     it("keeps the local backup while S3 is unreachable and uploads it once S3 is back", async () => {
         docker(["stop", "-t", "2", stub]);
         const name = newBackup();
@@ -213,11 +232,14 @@ describe("off-site uploader (real engine, local S3 stand-in)", function () {
         assert.deepEqual(readJson(uploader, `${UPLOAD_STATE_DIR}/status.json`).pending, []);
     });
 
-    it("stops promptly on SIGTERM", () => {
-        const started = Date.now();
-        docker(["stop", "-t", "20", uploader]);
-        assert.ok(Date.now() - started < 8000, `docker stop took ${Date.now() - started} ms`);
-        assert.equal(docker(["inspect", "-f", "{{.State.ExitCode}}", uploader]).stdout.trim(), "0");
-        assert.ok(jsonLines(logs(uploader)).some((e) => e.event === "uploader_stopped"));
+    // Last: mocha runs nested suites after the tests around them, and this stops the uploader.
+    describe("shutdown", () => {
+        it("stops promptly on SIGTERM", () => {
+            const started = Date.now();
+            docker(["stop", "-t", "20", uploader]);
+            assert.ok(Date.now() - started < 8000, `docker stop took ${Date.now() - started} ms`);
+            assert.equal(docker(["inspect", "-f", "{{.State.ExitCode}}", uploader]).stdout.trim(), "0");
+            assert.ok(jsonLines(logs(uploader)).some((e) => e.event === "uploader_stopped"));
+        });
     });
 });

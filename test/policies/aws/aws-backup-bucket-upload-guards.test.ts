@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
-import { awsBackupBucketUploadGuards as policy } from "../../../policies/aws/aws-backup-bucket-upload-guards";
+import { awsBackupBucketUploadGuards as policy, evaluateUpload, UPLOAD_CALLS } from "../../../policies/aws/aws-backup-bucket-upload-guards";
 import { Analyzer, runStackPolicy } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
+import { runStack } from "../../infra/helpers";
 import {
     BACKUP_BUCKET,
     KEY_ARN,
@@ -77,17 +78,25 @@ describe("aws-backup-bucket-upload-guards (BAK-02, DB-05, BAK-05)", () => {
         }
     });
 
-    it("#5 uploads without SSE-KMS are rejected unless denied; allowing AES256 too does not count", async () => {
-        for (const change of [withoutSid("DenyUnencryptedUploads"), changeSid("DenyUnencryptedUploads", { Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": ["aws:kms", "AES256"] } } })]) {
+    it("#5 uploads under another encryption than SSE-KMS are rejected unless denied; allowing AES256 too does not count", async () => {
+        const sse = "s3:x-amz-server-side-encryption";
+        for (const change of [
+            withoutSid("DenyOtherEncryption"),
+            changeSid("DenyOtherEncryption", { Condition: { Null: { [sse]: "false" }, StringNotEquals: { [sse]: ["aws:kms", "AES256"] } } }),
+        ]) {
             const violations = await violationsOf(withStatements(change));
             assert.equal(violations.length, 1);
-            assert.match(violations[0].message, /^\[BAK-02, DB-05\] .* accepts uploads without SSE-KMS/);
+            assert.match(violations[0].message, /^\[BAK-02, DB-05\] .* accepts uploads under another encryption than SSE-KMS: its bucket policy does not refuse PutObject with SSE-S3 naming the stack's key, CreateMultipartUpload with SSE-S3 naming the stack's key\./);
         }
+        // SSE-C names no x-amz-server-side-encryption: only its own Deny refuses it.
+        const violations = await violationsOf(withStatements(withoutSid("DenyCustomerKeys")));
+        assert.equal(violations.length, 1);
+        assert.match(violations[0].message, /does not refuse PutObject with SSE-C, CreateMultipartUpload with SSE-C\. Add .*DenyCustomerKeys/);
     });
 
     it("#6 the KMS key Deny must name the stack's key: missing or another key's ARN is rejected", async () => {
         const other = KEY_ARN.replace(/key\/.*/, "key/11111111-2222-3333-4444-555555555555");
-        for (const change of [withoutSid("DenyOtherKmsKeys"), changeSid("DenyOtherKmsKeys", uploadGuards(other)[2])]) {
+        for (const change of [withoutSid("DenyOtherKmsKeys"), changeSid("DenyOtherKmsKeys", uploadGuards(other).find((g) => g.Sid === "DenyOtherKmsKeys")!)]) {
             const violations = await violationsOf(withStatements(change));
             assert.equal(violations.length, 1);
             assert.match(violations[0].message, /accepts uploads under a KMS key that is not the stack's.*x-amz-server-side-encryption-aws-kms-key-id/);
@@ -167,6 +176,55 @@ describe("aws-backup-bucket-upload-guards (BAK-02, DB-05, BAK-05)", () => {
             it("#13 a stack without the key accepts uploads from any address", async () => {
                 assert.deepEqual(await judged({ enabled: true }), []);
             });
+        });
+    });
+
+    describe("multipart uploads", () => {
+        const known = { stackKeys: [KEY_ARN], keysComplete: true, unknownIsStackKey: false, allowedSources: [] };
+        const verdicts = (statements: Statement[]) =>
+            Object.fromEntries(Object.entries(UPLOAD_CALLS).map(([call, request]) => [call, evaluateUpload(statements, BACKUP_BUCKET, request, known)]));
+        // The guards as they were for single PUTs: every statement denies a request that names no encryption or no If-None-Match.
+        const singlePutGuards = uploadGuards().map((s) =>
+            s.Sid === "DenyOverwrites"
+                ? { ...s, Condition: { Null: { "s3:if-none-match": "true" } } }
+                : s.Sid === "DenyOtherEncryption"
+                  ? { ...s, Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" } } }
+                  : s.Sid === "DenyOtherKmsKeys"
+                    ? { ...s, Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": KEY_ARN } } }
+                    : s,
+        );
+
+        it("#14 the program's guards let every call of an upload through (PutObject, CreateMultipartUpload, UploadPart, CompleteMultipartUpload); the single-PUT guards denied all but PutObject", () => {
+            const all = { PutObject: "allow", CreateMultipartUpload: "allow", UploadPart: "allow", CompleteMultipartUpload: "allow" };
+            assert.deepEqual(verdicts(uploadGuards()), all);
+            assert.deepEqual(verdicts(singlePutGuards), { ...all, CreateMultipartUpload: "deny", UploadPart: "deny", CompleteMultipartUpload: "deny" });
+        });
+
+        it("#15 the single-PUT guards still refuse every bad request: strict forms count", async () => {
+            const guardSids = uploadGuards().map((g) => g.Sid);
+            assert.deepEqual(await violationsOf(withStatements((statements) => [...statements.filter((s) => !guardSids.includes(s.Sid)), ...singlePutGuards])), []);
+        });
+
+        it("#16 an overwrite Deny that exempts the object-creating calls lets CompleteMultipartUpload (or PutObject) replace a backup: rejected, naming the call", async () => {
+            const exemptsCreation = changeSid("DenyOverwrites", { Condition: { Null: { "s3:if-none-match": "true" }, Bool: { "s3:ObjectCreationOperation": "false" } } });
+            const [all] = await violationsOf(withStatements(exemptsCreation));
+            assert.match(all.message, /^\[BAK-02\] .* lets an upload overwrite a backup: its bucket policy does not refuse PutObject without If-None-Match, CompleteMultipartUpload without If-None-Match\./);
+            // AWS's own form (Bool, not BoolIfExists) exempts exactly the calls that cannot send the header: it counts.
+            const documented = changeSid("DenyOverwrites", { Condition: { Null: { "s3:if-none-match": "true" }, Bool: { "s3:ObjectCreationOperation": "true" } } });
+            assert.deepEqual(await violationsOf(withStatements(documented)), []);
+        });
+
+        it("#17 SSE-KMS naming no key (S3 then uses aws/s3) must be refused too", async () => {
+            const violations = await violationsOf(withStatements(withoutSid("DenyKmsWithoutKey")));
+            assert.equal(violations.length, 1);
+            assert.match(violations[0].message, /KMS key that is not the stack's: its bucket policy does not refuse PutObject naming no KMS key, CreateMultipartUpload naming no KMS key\./);
+        });
+
+        it("#18 the program's prod stack (primary and replica bucket) passes", async function () {
+            this.timeout(120_000);
+            const prod = await runStack("prod");
+            assert.ok(prod.resources.filter((r) => r.type === "aws:s3/bucketPolicy:BucketPolicy").length >= 2);
+            assert.deepEqual((await runStackPolicy(policy, prod.resources)).violations, []);
         });
     });
 });

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { awsBackupIdentityLeastPrivilege as policy } from "../../../policies/aws/aws-backup-identity-least-privilege";
 import { runResourcePolicy } from "../../../tools/analyzer/judge";
-import { BACKUP_BUCKET, TYPES, find, prodAwsStack, resource, resourceViolations, unrelated, withProps, withUnknown } from "../fixtures/stack";
+import { BACKUP_BUCKET, KEY_ARN, TYPES, find, prodAwsStack, resource, resourceViolations, unrelated, withProps, withUnknown } from "../fixtures/stack";
 
 const userPolicy = () => find(prodAwsStack(), "backup-uploader-put-only");
 const allowing = (statement: Record<string, unknown>) =>
@@ -9,7 +9,7 @@ const allowing = (statement: Record<string, unknown>) =>
 const OBJECTS = `arn:aws:s3:::${BACKUP_BUCKET}/*`;
 
 describe("aws-backup-identity-least-privilege (BAK-06)", () => {
-    it("#1 compliant put-only policy (s3:PutObject, kms:GenerateDataKey on the key) passes", async () => {
+    it("#1 compliant put-only policy (s3:PutObject, s3:AbortMultipartUpload, kms:GenerateDataKey and kms:Decrypt via S3 on the key) passes", async () => {
         assert.deepEqual(await resourceViolations(policy, prodAwsStack()), []);
     });
 
@@ -24,7 +24,7 @@ describe("aws-backup-identity-least-privilege (BAK-06)", () => {
     it("#3 actions beyond s3:PutObject are rejected", async () => {
         const { violations } = await runResourcePolicy(policy, allowing({ Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"], Resource: OBJECTS }));
         assert.equal(violations.length, 1);
-        assert.match(violations[0].message, /allows 's3:GetObject', 's3:DeleteObject', beyond the backup identity's 's3:PutObject'/);
+        assert.match(violations[0].message, /allows 's3:GetObject', 's3:DeleteObject', beyond the backup identity's 's3:PutObject', 's3:AbortMultipartUpload'/);
     });
 
     it("#4 Resource '*' is rejected", async () => {
@@ -82,8 +82,10 @@ describe("aws-backup-identity-least-privilege (BAK-06)", () => {
         assert.match(pattern.violations[0].message, /Name the backup key's ARN/);
         const r = find(prodAwsStack(), "backup-uploader-put-only");
         const none = await runResourcePolicy(policy, r, { config: { "aws-backup-identity-least-privilege": { allowedKmsActions: [] } } });
-        assert.equal(none.violations.length, 1);
-        assert.match(none.violations[0].message, /statement 'EncryptBackups' allows 'kms:GenerateDataKey'/);
+        assert.deepEqual(
+            none.violations.map((v) => /statement '(\w+)' allows '([\w:]+)'/.exec(v.message)?.slice(1).join(" ")),
+            ["EncryptBackups kms:GenerateDataKey", "DecryptUploadedParts kms:Decrypt"],
+        );
     });
 
     it("#11 an unknown policy document is not judged; an unreadable one is rejected", async () => {
@@ -96,5 +98,22 @@ describe("aws-backup-identity-least-privilege (BAK-06)", () => {
     it("#12 other resource types are not applicable", async () => {
         assert.ok((await runResourcePolicy(policy, unrelated())).notApplicable);
         assert.ok((await runResourcePolicy(policy, find(prodAwsStack(), "backup-uploader"))).notApplicable);
+    });
+
+    it("#13 kms:Decrypt (multipart uploads under SSE-KMS) only through S3: without kms:ViaService, or on a key pattern, it is rejected", async () => {
+        const bare = await runResourcePolicy(policy, allowing({ Action: "kms:Decrypt", Resource: KEY_ARN }));
+        assert.equal(bare.violations.length, 1);
+        assert.match(bare.violations[0].message, /statement 'S' allows 'kms:Decrypt' without a kms:ViaService condition, so the key decrypts outside S3 too/);
+        const via = { StringEquals: { "kms:ViaService": "s3.eu-central-1.amazonaws.com" } };
+        assert.deepEqual((await runResourcePolicy(policy, allowing({ Action: "kms:Decrypt", Resource: KEY_ARN, Condition: via }))).violations, []);
+        const pattern = await runResourcePolicy(policy, allowing({ Action: "kms:Decrypt", Resource: "arn:aws:kms:*:*:key/*", Condition: via }));
+        assert.equal(pattern.violations.length, 1);
+        assert.match(pattern.violations[0].message, /Name the backup key's ARN/);
+    });
+
+    it("#14 a multipart upload needs no listing: s3:ListMultipartUploadParts and s3:ListBucketMultipartUploads are beyond the identity's actions", async () => {
+        const { violations } = await runResourcePolicy(policy, allowing({ Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:ListBucketMultipartUploads"], Resource: OBJECTS }));
+        assert.equal(violations.length, 1);
+        assert.match(violations[0].message, /allows 's3:ListMultipartUploadParts', 's3:ListBucketMultipartUploads', beyond/);
     });
 });
