@@ -5,7 +5,7 @@ import * as assert from "node:assert/strict";
 import { BACKUP_DIR, DRILL_REPORT_DIR } from "../../infra/components/backup";
 import {
     ageKeyPair, backupNow, Database, docker, dockerAsync, exec, jsonLines, listBackupDir,
-    logs, readJson, runBackupJob, runDrill, Sandbox, seedSmall, sqlOk, startDatabase, UPLOAD_STATE_DIR, waitFor, waitReady, requireEngine,
+    logs, readJson, runBackupJob, runDrill, Sandbox, seedSmall, sleep, sqlOk, startDatabase, UPLOAD_STATE_DIR, waitFor, waitReady, requireEngine,
 } from "./backup/harness";
 import { newAccess, setFault, startS3Stub, startUploader, stubState } from "./backup/s3";
 
@@ -241,6 +241,11 @@ esac`;
         };
         /** The upload of `name` is in progress at the stand-in (its part held there by "stall-parts"). */
         const inProgress = (name: string) => stubState(stub).uploads.find((u) => u.key === key(name));
+        /** The upload of `name` with a part sent in full whose answer "stall-parts" holds: the uploader is mid-part. */
+        const midPart = (name: string) => {
+            const upload = inProgress(name);
+            return upload && upload.held.length > 0 ? upload : undefined;
+        };
         const complete = async (name: string) => {
             await waitFor(`${name} to be uploaded completely`, 120_000, () => uploaded(name));
             const state = stubState(stub);
@@ -276,7 +281,7 @@ esac`;
         it("SIGTERM during a part: the uploader aborts the upload and stops; restarted, it uploads the backup completely", async () => {
             setFault(stub, "stall-parts");
             const name = bigBackup();
-            const upload = await waitFor("the upload to be mid-part", 60_000, () => inProgress(name));
+            const upload = await waitFor("the upload to be mid-part", 60_000, () => midPart(name));
             const started = Date.now();
             docker(["stop", "-t", "20", uploader]);
             assert.ok(Date.now() - started < 10_000, `docker stop took ${Date.now() - started} ms`);
@@ -296,10 +301,28 @@ esac`;
             assert.equal(state.objects.filter((o) => o.key === key(name)).length, 1);
         });
 
+        it("SIGTERM while S3 starts the upload: the uploader waits for its id, aborts it, and stops", async () => {
+            setFault(stub, "stall-create");
+            const name = bigBackup();
+            const upload = await waitFor("the upload to be started, its answer held", 60_000, () => inProgress(name));
+            const stopping = dockerAsync(["stop", "-t", "20", uploader]);
+            await sleep(1_500);
+            setFault(stub, ""); // S3 answers now; a stopped uploader would never learn the id
+            assert.equal((await stopping).code, 0);
+            const events = jsonLines(logs(uploader));
+            assert.ok(events.some((e) => e.event === "multipart_aborted" && e.uploadId === upload.uploadId), "the started upload was aborted");
+            const state = stubState(stub);
+            assert.deepEqual(state.uploads, [], "no upload left in progress");
+            assert.ok(!state.objects.some((o) => o.key === key(name)), "no object at the key");
+
+            docker(["start", uploader]);
+            await complete(name);
+        });
+
         it("killed outright (SIGKILL) during a part: the next pass aborts the upload it left, then uploads the backup completely", async () => {
             setFault(stub, "stall-parts");
             const name = bigBackup();
-            const upload = await waitFor("the upload to be mid-part", 60_000, () => inProgress(name));
+            const upload = await waitFor("the upload to be mid-part", 60_000, () => midPart(name));
             docker(["kill", "-s", "KILL", uploader]);
             assert.ok(inProgress(name), "nothing aborted it: the process was killed");
             assert.ok(!stubState(stub).objects.some((o) => o.key === key(name)), "no object at the key");

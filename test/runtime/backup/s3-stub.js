@@ -17,8 +17,9 @@
 // Environment: S3_STUB_PORT, S3_STUB_ACCESS_KEY_ID, S3_STUB_SECRET_ACCESS_KEY, S3_STUB_REGION, S3_STUB_DIR.
 // Faults: write into $S3_STUB_DIR/fault "corrupt-next" (flip one byte of the next body, as a network would),
 // "error-next" (answer the next PUT with 500), "error-manifest" (the next PUT of a .json key), "error-part-N"
-// (the next UploadPart number N) or "stall-parts" (hold every UploadPart's answer for 30 s, so that a test can
-// stop the uploader mid-part; removing the file releases them). State: $S3_STUB_DIR/index.json, with the
+// (the next UploadPart number N), "stall-parts" (hold every UploadPart's answer for 30 s, so that a test can
+// stop the uploader mid-part; removing the file releases them) or "stall-create" (the same for the answer to
+// CreateMultipartUpload: the upload exists, the uploader does not know its id yet). State: $S3_STUB_DIR/index.json, with the
 // multipart uploads in progress (what ListMultipartUploads would show an admin) under `uploads`. It also
 // receives the alert webhook (POST /__alerts).
 "use strict";
@@ -58,7 +59,7 @@ function readFault() {
 /** The fault for this request, taken (removed) when it applies to it; "stall-parts" stays until removed. */
 function takeFault(key, partNumber) {
     const fault = readFault();
-    if (!fault || fault === "stall-parts") {
+    if (!fault || fault === "stall-parts" || fault === "stall-create") {
         return "";
     }
     if (fault === "error-manifest" && !key.endsWith(".json")) {
@@ -179,7 +180,7 @@ function sseHeaders(sse, kmsKeyId) {
 
 const uploads = new Map();
 function publishUploads() {
-    state.uploads = [...uploads.values()].map((u) => ({ uploadId: u.uploadId, bucket: u.bucket, key: u.key, initiated: u.initiated, parts: [...u.parts.keys()].sort((a, b) => a - b) }));
+    state.uploads = [...uploads.values()].map((u) => ({ uploadId: u.uploadId, bucket: u.bucket, key: u.key, initiated: u.initiated, parts: [...u.parts.keys()].sort((a, b) => a - b), held: [...u.held].sort((a, b) => a - b) }));
     save();
 }
 
@@ -252,9 +253,16 @@ function createUpload(req, res, bucket, key) {
         kmsKeyId: h["x-amz-server-side-encryption-aws-kms-key-id"] ?? null,
         checksumAlgorithm: h["x-amz-checksum-algorithm"] ?? null,
         parts: new Map(),
+        // Parts whose answer "stall-parts" holds: sent in full, not yet answered.
+        held: new Set(),
     });
     publishUploads();
-    xml(res, 200, `<InitiateMultipartUploadResult><Bucket>${bucket}</Bucket><Key>${key}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`, sseHeaders(sse, h["x-amz-server-side-encryption-aws-kms-key-id"]));
+    const respond = () =>
+        xml(res, 200, `<InitiateMultipartUploadResult><Bucket>${bucket}</Bucket><Key>${key}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`, sseHeaders(sse, h["x-amz-server-side-encryption-aws-kms-key-id"]));
+    // Started, but its id not yet told, while the fault file says "stall-create" (at most 30 s).
+    const started = Date.now();
+    const hold = () => (readFault() === "stall-create" && Date.now() - started < 30_000 ? setTimeout(hold, 100) : respond());
+    hold();
 }
 
 function uploadPart(req, res, upload, partNumber, body) {
@@ -289,7 +297,16 @@ function uploadPart(req, res, upload, partNumber, body) {
     };
     // Held while the fault file says so (checked every 100 ms, at most 30 s): the uploader is mid-part meanwhile.
     const started = Date.now();
-    const hold = () => (readFault() === "stall-parts" && Date.now() - started < 30_000 ? setTimeout(hold, 100) : respond());
+    const release = () => {
+        upload.held.delete(partNumber);
+        publishUploads();
+        respond();
+    };
+    const hold = () => (readFault() === "stall-parts" && Date.now() - started < 30_000 ? setTimeout(hold, 100) : release());
+    if (readFault() === "stall-parts") {
+        upload.held.add(partNumber);
+        publishUploads();
+    }
     hold();
 }
 

@@ -26,7 +26,7 @@ export interface StubState {
     rejected: { method: string; url: string; status: number; code: string }[];
     alerts: { event: string; component: string; details: Record<string, unknown> }[];
     /** Multipart uploads in progress, as ListMultipartUploads would show an admin. */
-    uploads: { uploadId: string; key: string; parts: number[] }[];
+    uploads: { uploadId: string; key: string; parts: number[]; held: number[] }[];
     aborted: { uploadId: string; key: string; parts: number }[];
 }
 
