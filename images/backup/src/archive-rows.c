@@ -17,7 +17,9 @@
  * Exit status: 0 counted; 3 a stream this does not read (not an archive, compressed, another version,
  * truncated): everything read is still passed on, and OUT says why; 1 an I/O error.
  */
+#define _GNU_SOURCE /* F_SETPIPE_SZ */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -256,6 +258,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: archive-rows OUT < archive > archive\n");
         return 2;
     }
+    /* Pipes of 1 MiB (the unprivileged maximum by default) on both sides, so that the stages around this one
+     * move the stream in large pieces: measured by bench:backup, with the default 64 KiB pipes this extra stage
+     * cost the job container about a fifth more CPU; with 1 MiB, about what the stage itself does. Not fatal
+     * where a side is not a pipe or the host allows less. */
+    (void)fcntl(STDIN_FILENO, F_SETPIPE_SZ, PIECE);
+    (void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, PIECE);
     FILE *out = fopen(argv[1], "w");
     if (!out) {
         perror(argv[1]);
