@@ -229,7 +229,8 @@ describe("off-site uploader (real engine, local S3 stand-in)", function () {
         await waitFor(`${name} to be uploaded`, 60_000, () => uploaded(name));
         const object = stubState().objects.find((o) => o.key === `${name}.dump.zst.age`);
         assert.equal(object?.sha256, readJson(job, `${BACKUP_DIR}/${name}.json`).sha256);
-        assert.deepEqual(readJson(uploader, `${UPLOAD_STATE_DIR}/status.json`).pending, []);
+        // The status is written at the end of the pass, after the upload's record: under load, a moment later.
+        await waitFor("the status to show nothing pending", 30_000, () => readJson(uploader, `${UPLOAD_STATE_DIR}/status.json`).pending.length === 0);
     });
 
     // Last: mocha runs nested suites after the tests around them, and this stops the uploader.
