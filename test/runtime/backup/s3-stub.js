@@ -196,16 +196,9 @@ function putObject(req, res, bucket, key, body) {
         return fail(res, 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", req);
     }
     const fault = takeFault(key);
-    if (fault === "error-next" || fault === "error-manifest") {
-        return fail(res, 500, "InternalError", "We encountered an internal error. Please try again.", req);
-    }
-    if (fault === "corrupt-next" && body.length > 0) {
-        body = Buffer.from(body);
-        body[Math.floor(body.length / 2)] ^= 0x01;
-    }
-    const bad = checkBody(req, body);
-    if (bad) {
-        return fail(res, bad[0], bad[1], bad[2], req);
+    body = receivedBody(req, res, fault === "error-manifest" ? "error-next" : fault, body);
+    if (body === undefined) {
+        return;
     }
     const sse = h["x-amz-server-side-encryption"];
     if (sse !== undefined && sse !== "aws:kms" && sse !== "AES256") {
@@ -240,6 +233,34 @@ function putObject(req, res, bucket, key, body) {
     res.end();
 }
 
+/**
+ * The body as S3 would receive it under `fault` ("corrupt-next" flips one byte, as a network would), checked
+ * against the request's digests; undefined when S3 has already answered (500 for "error-next", or the check).
+ */
+function receivedBody(req, res, fault, body) {
+    if (fault === "error-next") {
+        fail(res, 500, "InternalError", "We encountered an internal error. Please try again.", req);
+        return undefined;
+    }
+    if (fault === "corrupt-next" && body.length > 0) {
+        body = Buffer.from(body);
+        body[Math.floor(body.length / 2)] ^= 0x01;
+    }
+    const bad = checkBody(req, body);
+    if (bad) {
+        fail(res, bad[0], bad[1], bad[2], req);
+        return undefined;
+    }
+    return body;
+}
+
+/** Runs `then` once the fault file no longer says `stall` (checked every 100 ms, at most 30 s). */
+function holdWhile(stall, then) {
+    const started = Date.now();
+    const hold = () => (readFault() === stall && Date.now() - started < 30_000 ? setTimeout(hold, 100) : then());
+    hold();
+}
+
 function createUpload(req, res, bucket, key) {
     const h = req.headers;
     const sse = h["x-amz-server-side-encryption"];
@@ -259,10 +280,8 @@ function createUpload(req, res, bucket, key) {
     publishUploads();
     const respond = () =>
         xml(res, 200, `<InitiateMultipartUploadResult><Bucket>${bucket}</Bucket><Key>${key}</Key><UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`, sseHeaders(sse, h["x-amz-server-side-encryption-aws-kms-key-id"]));
-    // Started, but its id not yet told, while the fault file says "stall-create" (at most 30 s).
-    const started = Date.now();
-    const hold = () => (readFault() === "stall-create" && Date.now() - started < 30_000 ? setTimeout(hold, 100) : respond());
-    hold();
+    // Started, but its id not yet told, while the fault file says "stall-create".
+    holdWhile("stall-create", respond);
 }
 
 function uploadPart(req, res, upload, partNumber, body) {
@@ -270,17 +289,9 @@ function uploadPart(req, res, upload, partNumber, body) {
         return fail(res, 400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", req);
     }
     const respond = () => {
-        const fault = takeFault(upload.key, partNumber);
-        if (fault === "error-next") {
-            return fail(res, 500, "InternalError", "We encountered an internal error. Please try again.", req);
-        }
-        if (fault === "corrupt-next" && body.length > 0) {
-            body = Buffer.from(body);
-            body[Math.floor(body.length / 2)] ^= 0x01;
-        }
-        const bad = checkBody(req, body);
-        if (bad) {
-            return fail(res, bad[0], bad[1], bad[2], req);
+        body = receivedBody(req, res, takeFault(upload.key, partNumber), body);
+        if (body === undefined) {
+            return;
         }
         if (upload.checksumAlgorithm === "SHA256" && req.headers["x-amz-checksum-sha256"] === undefined) {
             return fail(res, 400, "InvalidRequest", "The upload was created using a sha256 checksum. The part is missing its checksum.", req);
@@ -295,19 +306,16 @@ function uploadPart(req, res, upload, partNumber, body) {
         res.writeHead(200, { ETag: `"${md5}"`, "x-amz-checksum-sha256": sha256(body, "base64"), ...sseHeaders(upload.sse, upload.kmsKeyId) });
         res.end();
     };
-    // Held while the fault file says so (checked every 100 ms, at most 30 s): the uploader is mid-part meanwhile.
-    const started = Date.now();
-    const release = () => {
-        upload.held.delete(partNumber);
-        publishUploads();
-        respond();
-    };
-    const hold = () => (readFault() === "stall-parts" && Date.now() - started < 30_000 ? setTimeout(hold, 100) : release());
+    // Held while the fault file says "stall-parts": the uploader is mid-part meanwhile.
     if (readFault() === "stall-parts") {
         upload.held.add(partNumber);
         publishUploads();
     }
-    hold();
+    holdWhile("stall-parts", () => {
+        upload.held.delete(partNumber);
+        publishUploads();
+        respond();
+    });
 }
 
 function completeUpload(req, res, upload, body) {
