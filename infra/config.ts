@@ -2,11 +2,9 @@
 // a bad value stops the program with one message per problem, naming the key and the fix.
 import { isIP, isIPv4, isIPv6 } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
-import { MAX_CONTAINER_MEMORY_MB } from "../policies/lib/limits";
-import { CONFIG_NAMESPACE, DEFAULT_PUBLIC_PORTS, DEV_PUBLISH_ADDRESS } from "../policies/lib/stack-config";
-import { hostPathSensitivity, normalizeHostPath } from "../policies/lib/host-paths";
+import { CONFIG_NAMESPACE, DEFAULT_PUBLIC_PORTS, DEV_PUBLISH_ADDRESS, hostPathSensitivity, MAX_CONTAINER_MEMORY_MB, normalizeHostPath } from "bulwark-vocabulary";
 import { ageRecipientFromIdentity, identityLine, isAgeIdentity, isAgeRecipient } from "./age";
-import type { NonRootUser } from "./hardening";
+import type { NonRootUser, ServiceResources } from "./hardening";
 
 export const NAMESPACE = CONFIG_NAMESPACE;
 
@@ -15,11 +13,6 @@ export type TlsMode = "self-signed" | "provided";
 /** "drill" is the restore drill's own: it restores the whole database, so it may use more CPU than the backup job. */
 export const SERVICES = ["proxy", "backend", "frontend", "database", "backup", "drill"] as const;
 export type ServiceName = (typeof SERVICES)[number];
-
-export interface ServiceResources {
-    readonly memoryMb: number;
-    readonly cpus: number;
-}
 
 export interface BackupRetention {
     readonly daily: number;

@@ -4,16 +4,16 @@
 // say (image, user, writable paths, networks, health check); the security settings are not theirs to change.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { isSecretEnvName } from "../policies/lib/secret-names";
-import { ControlId } from "../policies/controls";
-import { LABELS, Role } from "../policies/lib/labels";
-import { ServiceResources } from "./config";
+import { ControlId, GrantableCapability, isSecretEnvName, LABELS, Role } from "bulwark-vocabulary";
 
 /** A numeric, non-root "uid:gid": names could resolve to root inside an image. */
 export type NonRootUser = `${number}:${number}`;
 
-/** Capabilities a service may add back after dropping ALL; each needs a reason in the profile. */
-export type GrantableCapability = "CHOWN" | "SETUID" | "SETGID" | "DAC_OVERRIDE" | "FOWNER" | "NET_BIND_SERVICE";
+/** A service's memory and CPU limits (CON-08); config sets them per service (`resources.<service>`). */
+export interface ServiceResources {
+    readonly memoryMb: number;
+    readonly cpus: number;
+}
 
 export interface TmpfsMount {
     readonly path: string;

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CONTROLS, isControlId } from "../policies/controls";
+import { CONTROLS, isControlId } from "bulwark-vocabulary";
 
 // The catalog in code must say what ../shared/controls.md says; CI always has the document beside the clone.
 const DOCUMENT = path.resolve(__dirname, "..", "..", "shared", "controls.md");

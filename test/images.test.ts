@@ -7,9 +7,9 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { isSecretEnvName } from "bulwark-vocabulary";
 import { BACKUP_USERS, BUILT_IMAGES, IMAGE_USERS, IMAGES_DIR } from "../infra/components/images";
 import { DEFAULT_BASE_IMAGE } from "../infra/config";
-import { isSecretEnvName } from "../policies/lib/secret-names";
 import { ensureBaseImage } from "../tools/runtime/images";
 
 const dockerfile = (image: string) => fs.readFileSync(path.join(IMAGES_DIR, image, "Dockerfile"), "utf8");
@@ -332,7 +332,7 @@ const DOCKERFILE_RULES: readonly { title: string; check: (text: string) => strin
     { title: "CIS 4.9 / hadolint DL3020 / KICS: COPY, never ADD", check: checkNoAdd },
     { title: "CIS 4.11 / KICS: no curl or wget piped into a shell", check: checkNoPipeToShell },
     { title: "hadolint DL4006: every RUN with a pipe runs under pipefail (bash, not dash)", check: checkPipefail },
-    { title: "CIS 4.10 / KICS: no secret in ENV or ARG (policies/lib/secret-names.ts)", check: checkNoSecretEnv },
+    { title: "CIS 4.10 / KICS: no secret in ENV or ARG (vocabulary/secret-names.ts)", check: checkNoSecretEnv },
     { title: "hadolint DL3009 / CIS 4.7 / KICS: apt lists removed, by the shared hardening step that ends the build stage", check: checkAptLists },
     { title: "CIS 4.8: setuid/setgid bits stripped from everything the final image holds, by the shared hardening step that ends the build stage", check: checkNoSetuid },
     { title: "CIS 4.6 / KICS / Checkov CKV_DOCKER_2: a HEALTHCHECK in the final stage", check: checkHealthcheck },

@@ -3,8 +3,8 @@
 // the security document asks; what the app does with them is the app's own code (DB-06, APP-04).
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { AppServiceConfig, ServiceResources } from "../config";
-import { HardenedContainer, LogRotation } from "../hardening";
+import { AppServiceConfig } from "../config";
+import { HardenedContainer, LogRotation, ServiceResources } from "../hardening";
 
 export const BACKEND_PORT = 3000;
 export const FRONTEND_PORT = 8080;

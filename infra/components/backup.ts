@@ -12,9 +12,9 @@
 // read the backups through the job's group, and each owns only its own volume.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { AGE_IDENTITIES_CONTENTS, LABELS, VOLUME_CONTENTS_LABEL } from "../../policies/lib/labels";
-import { BackupRetention, ServiceResources } from "../config";
-import { HardenedContainer, LogRotation, ServiceProfile, VolumeMount } from "../hardening";
+import { AGE_IDENTITIES_CONTENTS, LABELS, VOLUME_CONTENTS_LABEL } from "bulwark-vocabulary";
+import { BackupRetention } from "../config";
+import { HardenedContainer, LogRotation, ServiceProfile, ServiceResources, VolumeMount } from "../hardening";
 import { DATABASE_BACKUP_USER, DATABASE_NAME, DATABASE_PORT } from "./database";
 import { BACKUP_USERS } from "./images";
 

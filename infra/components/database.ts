@@ -3,9 +3,8 @@
 // visible to review and to the tests, and cannot be lost in an image's config file.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { LABELS } from "../../policies/lib/labels";
-import { ServiceResources } from "../config";
-import { HardenedContainer, LogRotation } from "../hardening";
+import { LABELS } from "bulwark-vocabulary";
+import { HardenedContainer, LogRotation, ServiceResources } from "../hardening";
 import { IMAGE_USERS } from "./images";
 
 export const DATABASE_NAME = "bulwark";

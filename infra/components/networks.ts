@@ -2,7 +2,7 @@
 // has no route out, and, only when off-site backups are on, an egress network for the uploader alone.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { LABELS } from "../../policies/lib/labels";
+import { LABELS } from "bulwark-vocabulary";
 
 export interface StackNetworksArgs {
     readonly stack: string;

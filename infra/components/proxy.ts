@@ -4,12 +4,10 @@
 // container needs no capability at all.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceResources } from "../config";
-import { HardenedContainer, LogRotation } from "../hardening";
+import { PROXY_CONTAINER_PORTS } from "bulwark-vocabulary";
+import { HardenedContainer, LogRotation, ServiceResources } from "../hardening";
 import { IMAGE_USERS } from "./images";
 
-export const PROXY_HTTPS_PORT = 8443;
-export const PROXY_HTTP_PORT = 8080;
 /** Routes whose requests are rate-limited and logged as authentication attempts. */
 /**
  * nginx's temp tmpfs, whatever the body limit: request bodies stream to the app and responses pass through
@@ -62,8 +60,8 @@ export class Proxy extends pulumi.ComponentResource {
                     logRotation: args.logRotation,
                     networks: [{ network: args.edgeNetwork, aliases: ["proxy"] }],
                     publish: [
-                        { containerPort: PROXY_HTTPS_PORT, hostPort: args.httpsPort, hostAddress: args.publishAddress },
-                        { containerPort: PROXY_HTTP_PORT, hostPort: args.httpPort, hostAddress: args.publishAddress },
+                        { containerPort: PROXY_CONTAINER_PORTS.https, hostPort: args.httpsPort, hostAddress: args.publishAddress },
+                        { containerPort: PROXY_CONTAINER_PORTS.http, hostPort: args.httpPort, hostAddress: args.publishAddress },
                     ],
                     // Rendered config, pid file, the dev certificate and nginx's temp files; nothing else is writable.
                     tmpfs: [

@@ -6,11 +6,11 @@
 // CreateAccessKey response), and only AnalyzeStack sees outputs; Analyze gets the inputs alone. The age is
 // measured against the pack's clock (Date.now()) when the pack runs.
 import { PolicyResource } from "@pulumi/policy";
+import { IAM_ACCESS_KEY_TYPE } from "bulwark-vocabulary";
 import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
 import { isUnknown } from "./lib/aws-refs";
 
-const ACCESS_KEY = "aws:iam/accessKey:AccessKey";
 
 interface Config {
     maxAgeDays: number;
@@ -60,9 +60,9 @@ export const awsAccessKeyMaxAge = stackPolicy({
         },
     },
     validateStack: (args, reportViolation) => {
-        const keys = args.resources.filter((r: PolicyResource) => r.type === ACCESS_KEY);
+        const keys = args.resources.filter((r: PolicyResource) => r.type === IAM_ACCESS_KEY_TYPE);
         if (keys.length === 0) {
-            args.notApplicable(`only applies to ${ACCESS_KEY}`);
+            args.notApplicable(`only applies to ${IAM_ACCESS_KEY_TYPE}`);
         }
         const config = args.getConfig<Config>();
         const now = Date.now();

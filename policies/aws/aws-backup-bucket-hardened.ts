@@ -4,10 +4,10 @@
 // bucket is a backup bucket by its tag or by where the backups go, so an untagged bucket the uploader writes to
 // gets every rule too.
 import { PolicyResource } from "@pulumi/policy";
-import { isUnknown as unknownValue } from "../lib/engine-values";
+import { BUCKET_TYPES, isUnknown as unknownValue, KMS_KEY_TYPE, S3_COMPANIONS } from "bulwark-vocabulary";
 import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import { BUCKET_TYPES, KMS_KEY_TYPE, S3_COMPANIONS, deniesInsecureTransport, isUnknown, parsePolicyDocument } from "./lib/aws-refs";
+import { deniesInsecureTransport, isUnknown, parsePolicyDocument } from "./lib/aws-refs";
 import { BACKUP_BUCKET_CONFIG_SCHEMA, BackupBucketConfig, attachedTo, backupBuckets, namesOf } from "./lib/backup-buckets";
 
 interface EncryptionRule {

@@ -5,11 +5,9 @@
 // So every replication of a backup bucket is judged, and a stack that configures offsiteBackup.replica must
 // replicate each primary backup bucket.
 import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
-import { containsUnknown, isUnknown } from "../lib/engine-values";
+import { CONFIG_NAMESPACE, containsUnknown, isUnknown, KMS_KEY_TYPE } from "bulwark-vocabulary";
 import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import { CONFIG_NAMESPACE } from "../lib/stack-config";
-import { KMS_KEY_TYPE } from "./lib/aws-refs";
 import { BACKUP_BUCKET_CONFIG_SCHEMA, BackupBucketConfig, namesOf } from "./lib/backup-buckets";
 import {
     Replication,

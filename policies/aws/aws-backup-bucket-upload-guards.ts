@@ -6,11 +6,11 @@
 // another KMS key than the stack's; and, when the stack lists the addresses uploads come from
 // (bulwark:offsiteBackup.allowedSourceCidrs), from anywhere else. A Deny counts only when nothing narrows it.
 import { StackValidationArgs } from "@pulumi/policy";
-import { containsUnknown, isUnknown } from "../lib/engine-values";
+import { CONFIG_NAMESPACE, containsUnknown, isUnknown, KMS_KEY_TYPE, S3_COMPANIONS } from "bulwark-vocabulary";
 import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import { CONFIG_NAMESPACE, configuredObject, engineStackConfig } from "../lib/stack-config";
-import { KMS_KEY_TYPE, PolicyStatement, S3_COMPANIONS, asList, bucketNamesIn, isEveryone } from "./lib/aws-refs";
+import { configuredObject, engineStackConfig } from "../lib/stack-config";
+import { PolicyStatement, asList, bucketNamesIn, isEveryone } from "./lib/aws-refs";
 import { BACKUP_BUCKET_CONFIG_SCHEMA, BackupBucketConfig, attachedTo, backupBuckets, namesOf } from "./lib/backup-buckets";
 
 interface Config extends BackupBucketConfig {

@@ -4,9 +4,10 @@
 // kms:GenerateDataKey, and a multipart upload kms:Decrypt (S3 reads the encrypted parts back before it completes:
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html, Permissions); both are allowed
 // separately and only on named key ARNs, and Decrypt, which reads, only through S3 (kms:ViaService).
+import { IAM_POLICY_TYPES } from "bulwark-vocabulary";
 import { resourcePolicy } from "../lib/policy";
 import { markUndecided } from "../lib/inconclusive";
-import { BACKUP_IDENTITY_MARKER_SCHEMA, IAM_POLICY_TYPES, asList, isBackupIdentityPolicy, parsePolicyDocument, quoteIam, statementLabel } from "./lib/aws-refs";
+import { BACKUP_IDENTITY_MARKER_SCHEMA, asList, isBackupIdentityPolicy, parsePolicyDocument, quoteIam, statementLabel } from "./lib/aws-refs";
 
 /** KMS actions that read: allowed only with a kms:ViaService condition, so the key works through S3 alone. */
 const KMS_READ_ACTIONS = ["kms:decrypt"];

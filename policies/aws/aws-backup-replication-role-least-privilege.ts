@@ -4,10 +4,10 @@
 // S3), it becomes a second, broader backup credential. Managed policies are refused: their documents are not in
 // the stack, so nothing here can judge them.
 import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
-import { containsUnknown } from "../lib/engine-values";
+import { containsUnknown, IAM_ROLE_POLICY_ATTACHMENT_TYPE, IAM_ROLE_POLICY_TYPE } from "bulwark-vocabulary";
 import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import { IAM_ROLE_POLICY_ATTACHMENT_TYPE, IAM_ROLE_POLICY_TYPE, PolicyStatement, asList, parsePolicyDocument, quoteIam, statementLabel } from "./lib/aws-refs";
+import { PolicyStatement, asList, parsePolicyDocument, quoteIam, statementLabel } from "./lib/aws-refs";
 import { BACKUP_BUCKET_CONFIG_SCHEMA, BackupBucketConfig } from "./lib/backup-buckets";
 import { replicationsOf, roleOf } from "./lib/replication";
 

@@ -1,9 +1,10 @@
 // BAK-05: only the backup identity and the admins may touch the backups. A bucket policy that allows
 // Principal "*" without a condition opens the bucket to every AWS account (the public access block would then
 // be the only thing left standing), and one without a TLS-only Deny accepts plaintext requests.
+import { BUCKET_POLICY_TYPE } from "bulwark-vocabulary";
 import { markUndecided } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
-import { BUCKET_POLICY_TYPE, deniesInsecureTransport, hasCondition, isEveryone, parsePolicyDocument, statementLabel } from "./lib/aws-refs";
+import { deniesInsecureTransport, hasCondition, isEveryone, parsePolicyDocument, statementLabel } from "./lib/aws-refs";
 
 interface Config {
     exemptBuckets: string[];

@@ -3,9 +3,9 @@
 // good (no one can change its policy, rotate, disable or schedule it again), and a key without a description
 // cannot be told apart from a stray one, so it is the one that gets disabled or deleted in a clean-up: either way
 // every backup encrypted with it becomes unreadable.
+import { KMS_KEY_TYPE } from "bulwark-vocabulary";
 import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
-import { KMS_KEY_TYPE } from "./lib/aws-refs";
 
 interface KeyProps {
     readonly bypassPolicyLockoutSafetyCheck?: unknown;

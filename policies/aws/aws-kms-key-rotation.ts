@@ -1,9 +1,10 @@
 // DB-05/BAK-02: the customer-managed key that encrypts off-site backups rotates
 // yearly, and a scheduled deletion waits long enough to be noticed and cancelled: deleting the key makes every
 // backup encrypted with it unreadable.
+import { KMS_KEY_TYPE } from "bulwark-vocabulary";
 import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
-import { KMS_KEY_TYPE, isUnknown } from "./lib/aws-refs";
+import { isUnknown } from "./lib/aws-refs";
 
 interface Config {
     minDeletionWindowDays: number;

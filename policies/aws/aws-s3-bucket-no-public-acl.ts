@@ -1,9 +1,8 @@
 // BAK-02: canned ACLs and grants to the AllUsers / AuthenticatedUsers groups make objects readable outside
 // the account, around the bucket policy. A backup bucket (or its log bucket) must never carry one.
+import { BUCKET_ACL_TYPES, BUCKET_TYPES } from "bulwark-vocabulary";
 import { resourcePolicy } from "../lib/policy";
-import { BUCKET_TYPES } from "./lib/aws-refs";
 
-const ACL_TYPES: readonly string[] = ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"];
 const PUBLIC_GROUPS = ["http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"];
 
 interface Config {
@@ -45,7 +44,7 @@ export const awsS3BucketNoPublicAcl = resourcePolicy({
         },
     },
     validateResource: (args, reportViolation) => {
-        if (!ACL_TYPES.includes(args.type) && !BUCKET_TYPES.includes(args.type)) {
+        if (!BUCKET_ACL_TYPES.includes(args.type) && !BUCKET_TYPES.includes(args.type)) {
             args.notApplicable("only applies to S3 buckets and bucket ACLs");
         }
         const config = args.getConfig<Config>();

@@ -3,26 +3,11 @@
 // ones, so a compromised backup container does not leak the backup history. For the same reason the restore
 // drill's keyring (every identity the stack has had) is mounted in the drill alone.
 import { PolicyResource } from "@pulumi/policy";
-import { isUnknown } from "../lib/engine-values";
+import { AGE_IDENTITIES_CONTENTS, isUnknown, VOLUME_CONTENTS_LABEL, VOLUME_TYPE } from "bulwark-vocabulary";
 import { markUndecided } from "../lib/inconclusive";
-import { AGE_IDENTITIES_CONTENTS, labelValue, VOLUME_CONTENTS_LABEL } from "../lib/labels";
+import { labelValue } from "../lib/labels";
 import { stackPolicy } from "../lib/policy";
-import {
-    DATABASE_IMAGE_PATTERNS_SCHEMA,
-    attachmentsOf,
-    containerLabel,
-    containerProps,
-    containersOf,
-    databaseVerdict,
-    envsOf,
-    networkKey,
-    networksOf,
-    roleOf,
-    roleUnknown,
-    undecidedEnv,
-    VOLUME_TYPE,
-    volumeMountsOf,
-} from "../lib/docker-refs";
+import { DATABASE_IMAGE_PATTERNS_SCHEMA, attachmentsOf, containerLabel, containerProps, containersOf, databaseVerdict, envsOf, networkKey, networksOf, roleOf, roleUnknown, undecidedEnv, volumeMountsOf } from "../lib/docker-refs";
 
 interface Config {
     backupRole: string;

@@ -1,7 +1,7 @@
 // CON-07: drop every Linux capability and add back only the few a service needs and the pack allows.
 import * as docker from "@pulumi/docker";
 import { remediateResourceOfType, validateResourceOfType } from "@pulumi/policy";
-import { containsUnknown } from "../lib/engine-values";
+import { containsUnknown } from "bulwark-vocabulary";
 import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 

@@ -2,8 +2,8 @@
 // so a container without them is invisible to the review.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
-import { isControlId } from "../controls";
-import { LABELS, ROLES, labelValue } from "../lib/labels";
+import { isControlId, LABELS, ROLES } from "bulwark-vocabulary";
+import { labelValue } from "../lib/labels";
 import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 

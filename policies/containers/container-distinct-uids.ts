@@ -3,9 +3,9 @@
 // per-container bound only while the container's uid is its own. Two containers of a stack sharing a uid share
 // one budget, so a fork bomb in one leaves the other unable to start a process. Each container's uid must be
 // distinct (verify's process-count-bound row also checks the host for other processes of that uid).
+import { isUnknown } from "bulwark-vocabulary";
 import { markUndecided } from "../lib/inconclusive";
 import { containerLabel, containerProps, containersOf } from "../lib/docker-refs";
-import { isUnknown } from "../lib/engine-values";
 import { stackPolicy } from "../lib/policy";
 
 /** The numeric uid of a `user` value ("10201:10201" or "10201"); undefined for names (another policy's concern). */

@@ -2,7 +2,7 @@
 // that was reviewed and scanned, so every deploy runs what was tested and updates are deliberate rebuilds.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
-import { isUnknown } from "../lib/engine-values";
+import { isUnknown } from "bulwark-vocabulary";
 import { resourcePolicy } from "../lib/policy";
 
 interface ImageImmutableConfig {

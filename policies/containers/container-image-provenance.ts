@@ -4,14 +4,12 @@
 // resource the value came from: a docker.Image of this stack, built under an allowed repository from a pinned
 // base, is trusted; a bare ID from anywhere else is not.
 import { PolicyResource } from "@pulumi/policy";
+import { IMAGE_TYPE, isUnknown } from "bulwark-vocabulary";
 import { containerLabel, containerProps, containersOf } from "../lib/docker-refs";
-import { isUnknown } from "../lib/engine-values";
 import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
 import { isImageId, parseImageReference } from "./container-image-immutable";
 import { ALLOWED_REGISTRIES_SCHEMA, isAllowedRepository } from "./container-image-trusted-source";
-
-export const IMAGE_TYPE = "docker:index/image:Image";
 
 interface Config {
     readonly allowedRegistries: readonly string[];

@@ -3,7 +3,7 @@
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { isUnknown } from "../lib/engine-values";
+import { isUnknown } from "bulwark-vocabulary";
 import { resourcePolicy } from "../lib/policy";
 import { isImageId, parseImageReference } from "./container-image-immutable";
 

@@ -5,8 +5,8 @@
 // mounts in and "private"/"rprivate" (the default) neither way, so only the shared modes are rejected.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
+import { isUnknown } from "bulwark-vocabulary";
 import { containerLabel } from "../lib/docker-refs";
-import { isUnknown } from "../lib/engine-values";
 import { markUndecided } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 

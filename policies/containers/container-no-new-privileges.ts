@@ -2,7 +2,7 @@
 // and the seccomp / AppArmor / SELinux profiles must stay on: "unconfined" turns the kernel's filters off.
 import * as docker from "@pulumi/docker";
 import { remediateResourceOfType, validateResourceOfType } from "@pulumi/policy";
-import { containsUnknown } from "../lib/engine-values";
+import { containsUnknown } from "bulwark-vocabulary";
 import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 

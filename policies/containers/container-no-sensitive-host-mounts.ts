@@ -2,7 +2,7 @@
 // lets the container read host secrets or rewrite the host.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
-import { hostPathSensitivity, isRuntimeSocket, normalizeHostPath } from "../lib/host-paths";
+import { hostPathSensitivity, isRuntimeSocket, normalizeHostPath } from "bulwark-vocabulary";
 import { undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 

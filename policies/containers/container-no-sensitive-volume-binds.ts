@@ -2,11 +2,10 @@
 // name: a container mounting it reaches the host path without any bind mount for container-no-sensitive-host-mounts
 // to see. So the Volume itself is judged, and every container that mounts it.
 import { PolicyResource } from "@pulumi/policy";
-import { isUnknown } from "../lib/engine-values";
-import { hostPathSensitivity, isRuntimeSocket, normalizeHostPath } from "../lib/host-paths";
+import { hostPathSensitivity, isRuntimeSocket, isUnknown, normalizeHostPath, VOLUME_TYPE } from "bulwark-vocabulary";
 import { markUndecided, undecidedFields } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import { containerLabel, containerProps, containersOf, VOLUME_TYPE, volumeMountsOf } from "../lib/docker-refs";
+import { containerLabel, containerProps, containersOf, volumeMountsOf } from "../lib/docker-refs";
 
 /** The host path a local Volume binds (`o` holds bind or rbind), undefined when it is an ordinary volume. */
 function bindDevice(props: Record<string, unknown>): string | undefined {

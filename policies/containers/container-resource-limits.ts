@@ -1,8 +1,8 @@
 // CON-08: without limits one container (or one runaway request) can starve the host and every other service.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
+import { MAX_CONTAINER_MEMORY_MB } from "bulwark-vocabulary";
 import { undecidedFields } from "../lib/inconclusive";
-import { MAX_CONTAINER_MEMORY_MB } from "../lib/limits";
 import { resourcePolicy } from "../lib/policy";
 
 interface ResourceLimitsConfig {

@@ -5,11 +5,9 @@
 import * as docker from "@pulumi/docker";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { containsUnknown, isUnknown } from "./engine-values";
+import { CONTAINER_TYPE, containsUnknown, IMAGE_TYPE, isUnknown, LABELS, NETWORK_TYPE } from "bulwark-vocabulary";
 import { markUndecided } from "./inconclusive";
-import { LABELS, labelValue } from "./labels";
-
-export const CONTAINER_TYPE = "docker:index/container:Container";
+import { labelValue } from "./labels";
 
 /**
  * A resource validation for docker Containers only, with their props typed. Built on validateResourceOfType so
@@ -22,9 +20,6 @@ export function validateContainer(
         validate(container as unknown as ContainerProps, args, reportViolation),
     );
 }
-export const NETWORK_TYPE = "docker:index/network:Network";
-export const VOLUME_TYPE = "docker:index/volume:Volume";
-
 /** The container properties the network, secret, app and backup policies read. */
 export interface ContainerProps {
     readonly name?: string;
@@ -200,8 +195,6 @@ export function isDatabaseContainer(props: ContainerProps, imagePatterns: readon
     const repository = imageRepository(props.image);
     return repository !== undefined && imagePatterns.some((p) => p && repository.includes(p.toLowerCase()));
 }
-
-export const IMAGE_TYPE = "docker:index/image:Image";
 
 /**
  * The image repository a stack container runs, lower-cased: from its `image` when that names one, else from the

@@ -5,7 +5,7 @@
 // applicable with a reason naming every undecided field. `pulumi up` decides them: its inputs are known.
 // The reason is structured so that tools can list each field (tools/analyzer reads it back).
 import { ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
-import { containsUnknown } from "./engine-values";
+import { containsUnknown } from "bulwark-vocabulary";
 
 export const INCONCLUSIVE_PREFIX = "inconclusive until apply: ";
 

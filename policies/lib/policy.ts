@@ -13,7 +13,7 @@ import {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { ControlId } from "../controls";
+import { ControlId } from "bulwark-vocabulary";
 import { declareUndecided } from "./inconclusive";
 
 export const FRAMEWORK: PolicyComplianceFramework = {

@@ -3,19 +3,7 @@
 // JSON in PULUMI_CONFIG ("namespace:key" -> string; pulumi-language-nodejs RunPlugin). So a rule that depends on a
 // choice the operator makes in stack config (which host ports the proxy publishes) follows that config instead of
 // a second copy of it in the policy config. The program reads the same keys through the same names.
-
-/** The project's config namespace: `bulwark:<key>`. */
-export const CONFIG_NAMESPACE = "bulwark";
-
-/** Host ports of the proxy when the stack sets none (the program's defaults for `httpsPort` / `httpPort`). */
-export const DEFAULT_PUBLIC_PORTS = { httpsPort: 443, httpPort: 80 } as const;
-export type PublicPortKey = keyof typeof DEFAULT_PUBLIC_PORTS;
-
-/** The host address a dev stack's proxy binds its ports to when the stack sets no `publishAddress` (prod must). */
-export const DEV_PUBLISH_ADDRESS = "127.0.0.1";
-
-/** Addresses that bind every interface of the host (Docker's and the provider's default, 0.0.0.0). */
-export const WILDCARD_ADDRESSES: readonly string[] = ["0.0.0.0", "::", ""];
+import { CONFIG_NAMESPACE, DEFAULT_PUBLIC_PORTS, PublicPortKey } from "bulwark-vocabulary";
 
 /** The stack's `publishAddress`, when it sets one. */
 export function configuredPublishAddress(config: Readonly<Record<string, string>>): string | undefined {

@@ -2,22 +2,10 @@
 // They must be internal, and only the application, the database and the backup job may join them, so that
 // nothing else (the proxy, the off-site uploader, a debugging container) can open a connection to the database.
 import { PolicyResource } from "@pulumi/policy";
-import { isUnknown } from "../lib/engine-values";
+import { isUnknown } from "bulwark-vocabulary";
 import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import {
-    DATABASE_IMAGE_PATTERNS_SCHEMA,
-    attachmentsOf,
-    containerLabel,
-    containerProps,
-    containersOf,
-    databaseVerdict,
-    networkProps,
-    networksOf,
-    quoteList,
-    roleOf,
-    roleUnknown,
-} from "../lib/docker-refs";
+import { DATABASE_IMAGE_PATTERNS_SCHEMA, attachmentsOf, containerLabel, containerProps, containersOf, databaseVerdict, networkProps, networksOf, quoteList, roleOf, roleUnknown } from "../lib/docker-refs";
 
 interface Config {
     dataNetworkRoles: string[];

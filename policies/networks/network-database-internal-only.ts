@@ -1,22 +1,10 @@
 // NET-01/NET-02/DB-02: the database must be reachable only over internal
 // user-defined networks. An internal Docker network has no route to the host or the outside, so attaching the
 // database to nothing else, and publishing nothing, keeps it off the host network.
-import { isUnknown } from "../lib/engine-values";
+import { isUnknown } from "bulwark-vocabulary";
 import { markUndecided, undecidedFields } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import {
-    DATABASE_IMAGE_PATTERNS_SCHEMA,
-    attachmentsOf,
-    containerLabel,
-    containerProps,
-    containersOf,
-    databaseVerdict,
-    networkModeOf,
-    networkProps,
-    networksOf,
-    publishedPorts,
-    resolveNetwork,
-} from "../lib/docker-refs";
+import { DATABASE_IMAGE_PATTERNS_SCHEMA, attachmentsOf, containerLabel, containerProps, containersOf, databaseVerdict, networkModeOf, networkProps, networksOf, publishedPorts, resolveNetwork } from "../lib/docker-refs";
 
 interface Config {
     databaseImagePatterns: string[];

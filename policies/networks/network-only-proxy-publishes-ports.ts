@@ -2,18 +2,11 @@
 // bypasses TLS, HSTS, rate limits and the access log, so it is rejected wherever it appears. The proxy itself
 // publishes the host ports the stack configures (bulwark:httpsPort / httpPort, as the engine hands them to the
 // pack), so moving a stack to other ports is a config change, not a policy exception.
+import { CONFIG_NAMESPACE } from "bulwark-vocabulary";
 import { markUndecided, undecidedFields } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import {
-    containerLabel,
-    containerProps,
-    containersOf,
-    publishedPorts,
-    quoteList,
-    roleOf,
-    roleUnknown,
-} from "../lib/docker-refs";
-import { CONFIG_NAMESPACE, configuredPublicPorts, engineStackConfig } from "../lib/stack-config";
+import { containerLabel, containerProps, containersOf, publishedPorts, quoteList, roleOf, roleUnknown } from "../lib/docker-refs";
+import { configuredPublicPorts, engineStackConfig } from "../lib/stack-config";
 
 interface Config {
     proxyRole: string;

@@ -7,10 +7,10 @@
 // (the third field test set publishAddress 0.0.0.0 on a dev stack, and the preview passed).
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
-import { isUnknown } from "../lib/engine-values";
+import { CONFIG_NAMESPACE, isUnknown, WILDCARD_ADDRESSES } from "bulwark-vocabulary";
 import { markUndecided, undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
-import { CONFIG_NAMESPACE, configuredPublishAddress, engineStackConfig, WILDCARD_ADDRESSES } from "../lib/stack-config";
+import { configuredPublishAddress, engineStackConfig } from "../lib/stack-config";
 
 const KEY = `${CONFIG_NAMESPACE}:publishAddress`;
 

@@ -2,11 +2,11 @@
 // config. A resource policy cannot see where a value came from, but hand-written secrets give themselves
 // away: they are empty, short or placeholders. Values unknown at preview come from random resources or
 // secret config and pass. Messages name the variable only: the value must never reach a log.
+import { isSecretEnvName } from "bulwark-vocabulary";
 import { resourcePolicy } from "../lib/policy";
 import { containerLabel, envsOf, validateContainer } from "../lib/docker-refs";
-import { isSecretEnvName } from "../lib/secret-names";
 
-export { SECRET_NAME } from "../lib/secret-names";
+export { SECRET_NAME } from "bulwark-vocabulary";
 
 interface Config {
     minSecretLength: number;

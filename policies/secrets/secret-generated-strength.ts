@@ -1,14 +1,11 @@
 // SEC-02: generated secrets are only as strong as their length. The document asks for a 64-byte Rails secret,
 // a JWT secret of at least 32 random bytes and a database password of at least 32 random bytes; the random
 // resources' `length`/`byteLength` inputs are where that is decided.
-import { isUnknown } from "../lib/engine-values";
+import { isUnknown, RANDOM_TYPES } from "bulwark-vocabulary";
 import { markUndecided } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 
-const RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword";
-const RANDOM_BYTES = "random:index/randomBytes:RandomBytes";
-const RANDOM_STRING = "random:index/randomString:RandomString";
-const RANDOM_ID = "random:index/randomId:RandomId";
+const { password: RANDOM_PASSWORD, bytes: RANDOM_BYTES, string: RANDOM_STRING, id: RANDOM_ID } = RANDOM_TYPES;
 
 /** RandomString/RandomId are also used for name suffixes; only those named like a secret are judged. */
 const SECRET_RESOURCE_NAME = /(secret|password|passwd|token|jwt|credential|key)/i;

@@ -7,17 +7,16 @@ import * as assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { CONTROLS, isControlId, LABELS, PROXY_CONTAINER_PORTS, ROLES } from "bulwark-vocabulary";
 import { ageRecipientFromIdentity, isAgeIdentity, isAgeRecipient } from "../../infra/age";
 import { BulwarkConfig, ConfigError, LIMITS, loadConfig, ServiceName } from "../../infra/config";
 import { BACKUP_DIR, DRILL_KEYRING_DIR, DRILL_REPORT_DIR, drillKeysVolumeName, drillScratchVolumeName } from "../../infra/components/backup";
 import { DATABASE_BACKUP_USER, DATABASE_HOST, DATABASE_NAME, DATABASE_PORT, DATABASE_USER, POSTGRES_SETTINGS } from "../../infra/components/database";
 import { BACKUP_USERS, BUILT_IMAGES, IMAGE_USERS, IMAGES_DIR } from "../../infra/components/images";
 import { BACKUP_BUCKET_TAG, BACKUP_IDENTITY_ACTIONS } from "../../infra/components/offsite";
-import { AUTH_ROUTES, NGINX_TEMP_MB, PROXY_HTTP_PORT, PROXY_HTTPS_PORT } from "../../infra/components/proxy";
+import { AUTH_ROUTES, NGINX_TEMP_MB } from "../../infra/components/proxy";
 import { SECRET_LENGTHS } from "../../infra/components/secrets";
 import { PROFILE_CONTROLS } from "../../infra/hardening";
-import { CONTROLS, isControlId } from "../../policies/controls";
-import { LABELS, ROLES } from "../../policies/lib/labels";
 import { EngineResource } from "../../tools/analyzer/judge";
 import {
     ConfigMap,
@@ -434,8 +433,8 @@ describe("infra controls: the program builds them", function () {
                 assert.deepEqual(publishing, ["proxy"], k.label);
                 const ports = portsOf(k.run.container("proxy")).map((p) => ({ internal: p.internal, external: p.external }));
                 assert.deepEqual(ports, [
-                    { internal: PROXY_HTTPS_PORT, external: k.config.httpsPort },
-                    { internal: PROXY_HTTP_PORT, external: k.config.httpPort },
+                    { internal: PROXY_CONTAINER_PORTS.https, external: k.config.httpsPort },
+                    { internal: PROXY_CONTAINER_PORTS.http, external: k.config.httpPort },
                 ], k.label);
             }
             assert.deepEqual(portsOf(prod.run.container("proxy")).map((p) => p.external), [443, 80]);
@@ -465,7 +464,7 @@ describe("infra controls: the program builds them", function () {
                 const env = envOf(k.run.container("proxy"));
                 assert.equal(env.SERVER_NAME, k.config.domain, k.label);
                 assert.equal(env.PUBLIC_HTTPS_PORT, `${k.config.httpsPort}`, k.label);
-                assert.ok(portsOf(k.run.container("proxy")).some((p) => p.internal === PROXY_HTTP_PORT && p.external === k.config.httpPort), k.label);
+                assert.ok(portsOf(k.run.container("proxy")).some((p) => p.internal === PROXY_CONTAINER_PORTS.http && p.external === k.config.httpPort), k.label);
             }
         });
 

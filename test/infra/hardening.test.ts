@@ -5,9 +5,9 @@ import * as path from "node:path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as ts from "typescript";
+import { isControlId, LABELS } from "bulwark-vocabulary";
 import { dockerCpus, goDuration, hardenedContainerArgs, HardenedContainer, PROFILE_CONTROLS, ServiceProfile } from "../../infra/hardening";
-import { isControlId } from "../../policies/controls";
-import { LABELS, labelValue } from "../../policies/lib/labels";
+import { labelValue } from "../../policies/lib/labels";
 import { runUnderMocks } from "../../tools/mocks/runtime";
 import { PROJECT_DIR, runStack, TYPES, unwrap } from "./helpers";
 

@@ -4,9 +4,10 @@
 import * as crypto from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { LABELS } from "bulwark-vocabulary";
 import { ageIdentityFromSecretBytes, ageRecipientFromIdentity } from "../../infra/age";
 import { ConfigSource, NAMESPACE } from "../../infra/config";
-import { LABELS, labelValue } from "../../policies/lib/labels";
+import { labelValue } from "../../policies/lib/labels";
 import { installRecordingMocks, resolveOutputs, SecretValue } from "../../tools/mocks/runtime";
 import { EngineResource } from "../../tools/analyzer/judge";
 import { loadStackConfig } from "../../tools/stack-config";

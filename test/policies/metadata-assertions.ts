@@ -1,6 +1,6 @@
 // What every policy of the pack must carry, shared by the per-group metadata tests.
 import * as assert from "node:assert/strict";
-import { isControlId } from "../../policies/controls";
+import { isControlId } from "bulwark-vocabulary";
 import { BulwarkPolicy, FRAMEWORK } from "../../policies/lib/policy";
 
 /** Catalog controls, severity, level, description, remediation steps, framework and tags. */

@@ -4,11 +4,9 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PROXY_HTTP_PORT, PROXY_HTTPS_PORT } from "../../infra/components/proxy";
 import { BUILT_IMAGES, IMAGE_USERS } from "../../infra/components/images";
 import { DEFAULT_BASE_IMAGE } from "../../infra/config";
 import { IMAGES_DIR, imageNames } from "../../tools/runtime/images";
-import { PROXY_CONTAINER_PORTS } from "../../tools/verify/checks";
 
 const dockerfile = (name: string) => fs.readFileSync(path.join(IMAGES_DIR, name, "Dockerfile"), "utf8");
 /** Images this suite's owner maintains; images/backup is checked for the shared contract only. */
@@ -59,10 +57,6 @@ describe("runtime: images/", () => {
             assert.match(shared, /rm -rf \/var\/lib\/apt\/lists\/\*/, "apt lists are removed");
         });
     }
-
-    it("keeps the live audit's proxy ports equal to infra's", () => {
-        assert.deepEqual(PROXY_CONTAINER_PORTS, { https: PROXY_HTTPS_PORT, http: PROXY_HTTP_PORT });
-    });
 
     it("build-base.sh is strict shell and enables updates and security", () => {
         const script = fs.readFileSync(path.join(IMAGES_DIR, "base", "build-base.sh"), "utf8");

@@ -5,8 +5,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Control, CONTROLS } from "bulwark-vocabulary";
 import { allPolicies } from "../../policies/all";
-import { Control, CONTROLS } from "../../policies/controls";
 import { Evidence, renderCompliance, scanLiveChecks, scanTests, shortRule, statusOf } from "../../tools/compliance";
 import { ROOT } from "./run-check";
 

@@ -1,7 +1,8 @@
 // The pack is its own package: the Pulumi CLI runs it from its folder with the folder's own node_modules, so its
 // dependencies must resolve after a production install, TypeScript and ts-node included (the CLI type-checks the
-// pack at start). A copy of policies/ alone, installed with `npm ci --omit=dev`, is started the way the CLI starts
-// it and must serve every policy and judge a resource.
+// pack at start). Its one local dependency is the vocabulary (file:../vocabulary). A copy of policies/ beside a
+// copy of vocabulary/, installed with `npm ci --omit=dev`, is started the way the CLI starts it and must serve
+// every policy and judge a resource.
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -14,28 +15,36 @@ import { container } from "../policies/containers/fixtures";
 
 describe("the policy pack as its own package (npm ci --omit=dev in a copy of policies/)", function () {
     this.timeout(300_000);
+    let root: string;
     let dir: string;
     let analyzer: Analyzer | undefined;
+    const withoutModules = { recursive: true, filter: (src: string) => !src.includes(`${path.sep}node_modules`) };
 
     before(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-pack-"));
-        fs.cpSync(POLICY_PACK_DIR, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) });
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "bulwark-pack-"));
+        dir = path.join(root, "policies");
+        fs.cpSync(POLICY_PACK_DIR, dir, withoutModules);
+        fs.cpSync(path.resolve(POLICY_PACK_DIR, "..", "vocabulary"), path.join(root, "vocabulary"), withoutModules);
         // The project's own install has filled npm's cache with exactly these versions.
         execFileSync("npm", ["ci", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: dir, stdio: "pipe" });
     });
 
     after(async () => {
         await analyzer?.stop();
-        fs.rmSync(dir, { recursive: true, force: true });
+        fs.rmSync(root, { recursive: true, force: true });
     });
 
-    it("#1 the copy has no file outside itself to import", () => {
-        const outside = fs
+    it("#1 the copy imports its own files and the packages it declares, nothing else", () => {
+        const declared = Object.keys(JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).dependencies);
+        const imports = fs
             .readdirSync(dir, { recursive: true, encoding: "utf8" })
             .filter((f) => f.endsWith(".ts") && !f.startsWith("node_modules"))
-            .flatMap((f) => [...fs.readFileSync(path.join(dir, f), "utf8").matchAll(/from "(\.[^"]+)"/g)].map((m) => path.resolve(dir, path.dirname(f), m[1])))
-            .filter((target) => !target.startsWith(dir));
+            .flatMap((f) => [...fs.readFileSync(path.join(dir, f), "utf8").matchAll(/^(?:import|export)\b[^;]*?\bfrom "([^"]+)";/gm)].map((m) => ({ file: f, module: m[1] })));
+        const outside = imports.filter((i) => i.module.startsWith(".") && !path.resolve(dir, path.dirname(i.file), i.module).startsWith(dir));
+        const undeclared = imports.filter((i) => !i.module.startsWith(".") && !i.module.startsWith("node:") && !declared.includes(packageOf(i.module)));
         assert.deepEqual(outside, []);
+        assert.deepEqual(undeclared, []);
+        assert.ok(imports.some((i) => i.module === "bulwark-vocabulary"), "the pack reads the shared vocabulary");
     });
 
     it("#2 starts as the CLI starts it, type-checked, and serves every policy of the pack", async () => {
@@ -48,3 +57,9 @@ describe("the policy pack as its own package (npm ci --omit=dev in a copy of pol
         assert.deepEqual(result.violations.filter((v) => v.level === "mandatory").map((v) => v.policy), ["container-non-root-user"]);
     });
 });
+
+/** "@pulumi/policy/schema" -> "@pulumi/policy", "bulwark-vocabulary" -> itself. */
+function packageOf(module: string): string {
+    const parts = module.split("/");
+    return module.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}

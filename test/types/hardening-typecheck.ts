@@ -3,7 +3,8 @@
 // unused and tsc would fail. test/infra/hardening.test.ts also compiles this file with the directives removed
 // and checks that each marked line is an error.
 import * as docker from "@pulumi/docker";
-import { GrantableCapability, hardenedContainerArgs, ServiceProfile } from "../../infra/hardening";
+import { GrantableCapability } from "bulwark-vocabulary";
+import { hardenedContainerArgs, ServiceProfile } from "../../infra/hardening";
 
 const base = {
     stack: "typecheck",

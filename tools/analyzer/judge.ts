@@ -7,7 +7,7 @@
 import type { PolicyPackConfig } from "@pulumi/policy";
 import * as analyzerProto from "@pulumi/pulumi/proto/analyzer_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import type { ControlId } from "../../policies/controls";
+import type { ControlId } from "bulwark-vocabulary";
 import { parseInconclusive } from "../../policies/lib/inconclusive";
 import { PolicyInfo, PolicySettings, reconcile } from "./config";
 import { RunningPack } from "./pack";

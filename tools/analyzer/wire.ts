@@ -1,9 +1,9 @@
-// Property values in the form the engine sends them to an analyzer (policies/lib/engine-values.ts): fixtures,
+// Property values in the form the engine sends them to an analyzer (bulwark-vocabulary engine-values): fixtures,
 // the mocks and the analyzer client all speak it, so what a policy reads here is what it reads under Pulumi.
+import { SECRET_SIG, SIG_KEY } from "bulwark-vocabulary";
 
-import { SECRET_SIG, SIG_KEY } from "../../policies/lib/engine-values";
 
-export { isUnknown, SECRET_SIG, SIG_KEY, UNKNOWN } from "../../policies/lib/engine-values";
+export { isUnknown, SECRET_SIG, SIG_KEY, UNKNOWN } from "bulwark-vocabulary";
 
 /** A secret value in wire form. */
 export function secret(value: unknown): Record<string, unknown> {

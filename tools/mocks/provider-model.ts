@@ -6,7 +6,24 @@
 // provider would not return.
 import { createHash } from "node:crypto";
 import * as path from "node:path";
-import { containsUnknown } from "../../policies/lib/engine-values";
+import {
+    BUCKET_POLICY_TYPE,
+    BUCKET_TYPE,
+    CONTAINER_TYPE,
+    containsUnknown,
+    IAM_ACCESS_KEY_TYPE,
+    IAM_ROLE_POLICY_TYPE,
+    IAM_ROLE_TYPE,
+    IAM_USER_POLICY_TYPE,
+    IAM_USER_TYPE,
+    IMAGE_TYPE,
+    KMS_ALIAS_TYPE,
+    KMS_KEY_TYPE,
+    NETWORK_TYPE,
+    RANDOM_TYPES,
+    S3_COMPANIONS,
+    VOLUME_TYPE,
+} from "bulwark-vocabulary";
 import { UNKNOWN } from "../analyzer/wire";
 
 type Props = Record<string, unknown>;
@@ -132,7 +149,7 @@ function dockerfileInContext(build: Props | undefined): string {
 }
 
 export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
-    "docker:index/container:Container": {
+    [CONTAINER_TYPE]: {
         source:
             `${TF_DOCKER}container.go (${BRIDGE_CHECK}; computed: id, bridge, network_data, exit_code, container_logs; ` +
             "read back after create: cpus with one decimal, health check durations as Go's Duration.String(), as the " +
@@ -191,7 +208,7 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         }),
         id: (_inputs, _outputs, ctx) => ctx.hex(32),
     },
-    "docker:index/image:Image": {
+    [IMAGE_TYPE]: {
         source:
             "pulumi/pulumi-docker provider/image.go (native resource; with skipPush the image is only built locally, " +
             "and repoDigest is the local image ID, sha256:<64 hex>, never repository@digest; with buildOnPreview " +
@@ -207,7 +224,7 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         }),
         id: (_inputs, outputs) => String(outputs.repoDigest),
     },
-    "docker:index/network:Network": {
+    [NETWORK_TYPE]: {
         source:
             `${TF_DOCKER}network.go (${BRIDGE_CHECK}; computed: id, scope; ipam_config Optional+Computed, read back by ` +
             "flattenIpamConfigSpec; an absent one is the range dockerd assigns from its default-address-pools, 172.17-31.0.0/16)",
@@ -224,13 +241,13 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         },
         id: (_inputs, _outputs, ctx) => ctx.hex(32),
     },
-    "docker:index/volume:Volume": {
+    [VOLUME_TYPE]: {
         source: `${TF_DOCKER}volume.go (computed: id, mountpoint)`,
         computed: (inputs, ctx) => ({ mountpoint: `/var/lib/docker/volumes/${inputs.name ?? ctx.name}/_data` }),
         computedIfAbsent: () => ({ driver: "local", driverOpts: {} }),
         id: (inputs, _outputs, ctx) => String(inputs.name ?? ctx.hex(32)),
     },
-    "random:index/randomPassword:RandomPassword": {
+    [RANDOM_TYPES.password]: {
         source: `hashicorp/terraform-provider-random internal/provider/resource_password.go (${BRIDGE_CHECK}; computed: result, bcrypt_hash; id "none")`,
         check: (inputs) =>
             defaults(inputs, { lower: true, upper: true, numeric: true, special: true, minLower: 0, minUpper: 0, minNumeric: 0, minSpecial: 0 }),
@@ -243,7 +260,7 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         },
         id: () => "none",
     },
-    "random:index/randomBytes:RandomBytes": {
+    [RANDOM_TYPES.bytes]: {
         source: "hashicorp/terraform-provider-random internal/provider/resource_bytes.go (computed: base64, hex; id = base64)",
         computed: (inputs, ctx) => {
             const bytes = ctx.bytes(Number(inputs.length ?? 32), "bytes");
@@ -251,7 +268,7 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         },
         id: (_inputs, outputs) => String(outputs.base64),
     },
-    "aws:s3/bucket:Bucket": {
+    [BUCKET_TYPE]: {
         source:
             "pulumi/pulumi-aws (bridged hashicorp/terraform-provider-aws internal/service/s3/bucket.go; auto-naming " +
             "of `bucket` in Check, so the name is known in a preview; computed: arn, region, domain names, hosted zone)",
@@ -268,7 +285,7 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         computedIfAbsent: (inputs) => ({ region: awsRegion(inputs) }),
         id: (inputs) => String(inputs.bucket),
     },
-    "aws:kms/key:Key": {
+    [KMS_KEY_TYPE]: {
         source: `hashicorp/terraform-provider-aws internal/service/kms/key.go (${BRIDGE_CHECK}; computed: arn, key_id, policy when not given)`,
         check: (inputs) =>
             defaults(inputs, {
@@ -285,18 +302,18 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         computedIfAbsent: () => ({ multiRegion: false, rotationPeriodInDays: 365 }),
         id: (_inputs, outputs) => String(outputs.keyId),
     },
-    "aws:kms/alias:Alias": {
+    [KMS_ALIAS_TYPE]: {
         source: "hashicorp/terraform-provider-aws internal/service/kms/alias.go (computed: arn, target_key_arn)",
         computed: (inputs) => ({ arn: `arn:aws:kms:${awsRegion(inputs)}:${ACCOUNT}:${inputs.name}`, targetKeyArn: `arn:aws:kms:${awsRegion(inputs)}:${ACCOUNT}:key/${inputs.targetKeyId}` }),
         id: (inputs) => String(inputs.name),
     },
-    "aws:iam/user:User": {
+    [IAM_USER_TYPE]: {
         source: `hashicorp/terraform-provider-aws internal/service/iam/user.go (${BRIDGE_CHECK}; computed: arn, unique_id)`,
         check: (inputs, ctx) => defaults(inputs, { name: autoName(ctx), path: "/", forceDestroy: false }),
         computed: (inputs, ctx) => ({ arn: `arn:aws:iam::${ACCOUNT}:user${inputs.path ?? "/"}${inputs.name}`, uniqueId: `AIDA${chars(ctx.bytes(17), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}` }),
         id: (inputs) => String(inputs.name),
     },
-    "aws:iam/role:Role": {
+    [IAM_ROLE_TYPE]: {
         source: `hashicorp/terraform-provider-aws internal/service/iam/role.go (${BRIDGE_CHECK}; computed: arn, unique_id); \`assumeRolePolicy\` as ${JSON_DOCUMENT_SHORT}`,
         check: (inputs, ctx) => ({
             ...defaults(inputs, { name: autoName(ctx), path: "/", forceDetachPolicies: false, maxSessionDuration: 3600 }),
@@ -305,19 +322,19 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         computed: (inputs, ctx) => ({ arn: `arn:aws:iam::${ACCOUNT}:role${inputs.path ?? "/"}${inputs.name}`, uniqueId: `AROA${chars(ctx.bytes(17), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}` }),
         id: (inputs) => String(inputs.name),
     },
-    "aws:iam/userPolicy:UserPolicy": {
+    [IAM_USER_POLICY_TYPE]: {
         source: `hashicorp/terraform-provider-aws internal/service/iam/user_policy.go (auto-named \`name\`; id user:name); ${JSON_DOCUMENT}`,
         check: (inputs, ctx) => ({ ...defaults(inputs, { name: autoName(ctx) }), ...jsonDocument(inputs) }),
         computed: () => ({}),
         id: (inputs) => `${inputs.user}:${inputs.name}`,
     },
-    "aws:iam/rolePolicy:RolePolicy": {
+    [IAM_ROLE_POLICY_TYPE]: {
         source: `hashicorp/terraform-provider-aws internal/service/iam/role_policy.go (auto-named \`name\`; id role:name); ${JSON_DOCUMENT}`,
         check: (inputs, ctx) => ({ ...defaults(inputs, { name: autoName(ctx) }), ...jsonDocument(inputs) }),
         computed: () => ({}),
         id: (inputs) => `${inputs.role}:${inputs.name}`,
     },
-    "aws:iam/accessKey:AccessKey": {
+    [IAM_ACCESS_KEY_TYPE]: {
         source: "hashicorp/terraform-provider-aws internal/service/iam/access_key.go (computed: id, secret, create_date, ses_smtp_password_v4)",
         check: (inputs) => defaults(inputs, { status: "Active" }),
         computed: (_inputs, ctx) => ({
@@ -332,25 +349,25 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         }),
         id: (_inputs, _outputs, ctx) => `AKIA${chars(ctx.bytes(16, "id"), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}`,
     },
-    "aws:s3/bucketPolicy:BucketPolicy": {
+    [BUCKET_POLICY_TYPE]: {
         ...bucketChild(`hashicorp/terraform-provider-aws internal/service/s3/bucket_policy.go (id = bucket); ${JSON_DOCUMENT}`),
         check: (inputs) => jsonDocument(inputs),
     },
-    "aws:s3/bucketVersioning:BucketVersioning": bucketChild("hashicorp/terraform-provider-aws internal/service/s3/bucket_versioning.go (id = bucket)"),
-    "aws:s3/bucketLogging:BucketLogging": bucketChild("hashicorp/terraform-provider-aws internal/service/s3/bucket_logging.go (id = bucket)"),
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": bucketChild(
+    [S3_COMPANIONS.versioning[0]]: bucketChild("hashicorp/terraform-provider-aws internal/service/s3/bucket_versioning.go (id = bucket)"),
+    [S3_COMPANIONS.logging[0]]: bucketChild("hashicorp/terraform-provider-aws internal/service/s3/bucket_logging.go (id = bucket)"),
+    [S3_COMPANIONS.publicAccessBlock[0]]: bucketChild(
         "hashicorp/terraform-provider-aws internal/service/s3/bucket_public_access_block.go (id = bucket)",
     ),
-    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": bucketChild(
+    [S3_COMPANIONS.ownershipControls[0]]: bucketChild(
         "hashicorp/terraform-provider-aws internal/service/s3/bucket_ownership_controls.go (id = bucket)",
     ),
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": bucketChild(
+    [S3_COMPANIONS.encryption[0]]: bucketChild(
         "hashicorp/terraform-provider-aws internal/service/s3/bucket_server_side_encryption_configuration.go (id = bucket)",
     ),
-    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": bucketChild(
+    [S3_COMPANIONS.replication[0]]: bucketChild(
         "hashicorp/terraform-provider-aws internal/service/s3/bucket_replication_configuration.go (id = bucket)",
     ),
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": bucketChild(
+    [S3_COMPANIONS.lifecycle[0]]: bucketChild(
         "hashicorp/terraform-provider-aws internal/service/s3/bucket_lifecycle_configuration.go (id = bucket)",
     ),
 };

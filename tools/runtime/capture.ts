@@ -3,6 +3,7 @@
 // recorded docker.Container / Network / Volume / Image inputs are returned with secrets unwrapped and each
 // container's dependencies resolved to other containers, so the harness can start them in the program's order.
 import * as path from "node:path";
+import { CONTAINER_TYPE, IMAGE_TYPE, NETWORK_TYPE, VOLUME_TYPE } from "bulwark-vocabulary";
 import { isSecret, isUnknown } from "../analyzer/wire";
 import { installRecordingMocks } from "../mocks/runtime";
 import type { EngineResource } from "../analyzer/judge";
@@ -97,7 +98,7 @@ export function fromRegistrations(stack: string, resources: readonly EngineResou
             .filter((r) => r.type === type)
             .map((r) => ({ resourceName: r.name, urn: r.urn, inputs: unwrapSecrets(r.inputs, `${r.name}.inputs`) as Inputs }));
 
-    const containers = of("docker:index/container:Container");
+    const containers = of(CONTAINER_TYPE);
     if (containers.length === 0) {
         throw new Error("the program registered no docker.Container; is infra/index.ts the entry point and the config valid?");
     }
@@ -130,7 +131,7 @@ export function fromRegistrations(stack: string, resources: readonly EngineResou
     });
 
     const images: CapturedImage[] = resources
-        .filter((r) => r.type === "docker:index/image:Image")
+        .filter((r) => r.type === IMAGE_TYPE)
         .map((r) => {
             const build = (r.inputs.build ?? {}) as { dockerfile?: string; args?: Record<string, string> };
             const repoDigest = r.outputs?.repoDigest;
@@ -141,5 +142,5 @@ export function fromRegistrations(stack: string, resources: readonly EngineResou
             return { name: path.basename(path.dirname(build.dockerfile)), repoDigest, buildArgs: { ...(build.args ?? {}) } };
         });
 
-    return { stack, containers: withDeps, networks: of("docker:index/network:Network"), volumes: of("docker:index/volume:Volume"), images };
+    return { stack, containers: withDeps, networks: of(NETWORK_TYPE), volumes: of(VOLUME_TYPE), images };
 }

@@ -1,8 +1,7 @@
 // The live audit's backup rows: the newest backup's age and encryption, the local retention, and the last
 // restore drill's result, read from the backup volumes through the backup containers themselves (formats in
 // images/backup/README.md). Each definition names its controls in a `controls: [...]` literal.
-import type { ControlId } from "../../policies/controls";
-import { SECRET_NAME } from "../../policies/lib/secret-names";
+import { type ControlId, SECRET_NAME } from "bulwark-vocabulary";
 import { Engine } from "../runtime/engine-api";
 import { Outcome } from "./checks";
 import { ContainerInfo, envValue, StackState } from "./containers";

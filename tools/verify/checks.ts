@@ -1,8 +1,7 @@
 // The live audit's checks on the engine's own state (what `docker inspect` says, the processes the kernel
 // runs) and on the database's live settings. Each definition names the controls it evidences in a
 // `controls: [...]` literal; the compliance report scans tools/verify/** for them.
-import type { ControlId } from "../../policies/controls";
-import type { GrantableCapability } from "../../infra/hardening";
+import { type ControlId, GRANTABLE_CAPABILITIES, PROXY_CONTAINER_PORTS } from "bulwark-vocabulary";
 import { Engine } from "../runtime/engine-api";
 import { ContainerInfo, envValue, StackState, uidProcessesOutside } from "./containers";
 
@@ -29,12 +28,6 @@ export const row = (check: { name: string; controls: readonly ControlId[] }, tar
 
 const pass = (detail: string): Outcome => ({ ok: true, detail });
 const fail = (detail: string): Outcome => ({ ok: false, detail });
-
-/** Capabilities the hardening profile lets a service add back (infra/hardening.ts GrantableCapability). */
-export const GRANTABLE_CAPABILITIES: readonly GrantableCapability[] = ["CHOWN", "SETUID", "SETGID", "DAC_OVERRIDE", "FOWNER", "NET_BIND_SERVICE"];
-
-/** Container ports the proxy publishes (infra/components/proxy.ts; a unit test keeps them equal). */
-export const PROXY_CONTAINER_PORTS = { https: 8443, http: 8080 } as const;
 
 const isProxy = (c: ContainerInfo) => c.role === "edge-proxy";
 const published = (c: ContainerInfo): string[] =>

@@ -1,7 +1,7 @@
 // Reads a stack's state from the Docker engine itself: its containers by label (inspect, processes from
 // `docker top`, and the kernel's view of PID 1 from /proc when the engine is local), and its networks.
 import * as fs from "node:fs";
-import { LABELS } from "../../policies/lib/labels";
+import { LABELS } from "bulwark-vocabulary";
 import { Engine } from "../runtime/engine-api";
 
 /** The parts of GET /containers/{id}/json the audit reads. */

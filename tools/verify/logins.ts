@@ -2,7 +2,7 @@
 // new `pulumi up` the data volume is kept while the passwords are generated again; a server that kept the old
 // ones refuses the application and the backup job, and nothing else in the audit would notice (field test B6).
 // Both logins are tried from the backup job's container, on the data network, as the application connects.
-import type { ControlId } from "../../policies/controls";
+import type { ControlId } from "bulwark-vocabulary";
 import { Engine } from "../runtime/engine-api";
 import { Outcome } from "./checks";
 import { ContainerInfo, envValue, StackState } from "./containers";

@@ -4,7 +4,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import * as tls from "node:tls";
-import type { ControlId } from "../../policies/controls";
+import type { ControlId } from "bulwark-vocabulary";
 import { Engine } from "../runtime/engine-api";
 import { Outcome } from "./checks";
 import { ContainerInfo, envValue } from "./containers";

@@ -1,8 +1,8 @@
 // The live audit: reads the stack's containers from the engine, runs the engine checks on each, the
 // database checks through psql in the database container, and the network checks against the proxy.
-import { LABELS } from "../../policies/lib/labels";
+import { LABELS, PROXY_CONTAINER_PORTS } from "bulwark-vocabulary";
 import { Engine } from "../runtime/engine-api";
-import { CONTAINER_CHECKS, DATABASE_CHECKS, PROXY_CONTAINER_PORTS, readDatabaseFacts, row, Row, STACK_CHECKS } from "./checks";
+import { CONTAINER_CHECKS, DATABASE_CHECKS, readDatabaseFacts, row, Row, STACK_CHECKS } from "./checks";
 import { BACKUP_CHECKS, readBackupFacts, SECRET_EXPOSURE_CHECK } from "./backups";
 import { ContainerInfo, envValue, loadStackState, StackState } from "./containers";
 import { LOGIN_CHECKS, runLoginCheck } from "./logins";

@@ -1,31 +1,7 @@
 // Helpers for the AWS policies: IAM/S3 policy documents given as JSON strings or objects, tags, and the S3
-// companion resources (encryption, versioning, ...) found by the bucket they name. Both the current type
-// tokens and the deprecated *V2 ones are recognised, as aws v7 still ships both.
-import { containsUnknown } from "../../lib/engine-values";
+// companion resources (encryption, versioning, ...) found by the bucket they name.
+import { containsUnknown } from "bulwark-vocabulary";
 
-export const BUCKET_TYPES: readonly string[] = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
-export const BUCKET_POLICY_TYPE = "aws:s3/bucketPolicy:BucketPolicy";
-
-export const S3_COMPANIONS = {
-    encryption: [
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-    ],
-    versioning: ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"],
-    publicAccessBlock: ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
-    policy: [BUCKET_POLICY_TYPE],
-    lifecycle: [
-        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-        "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
-    ],
-    logging: ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"],
-    replication: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
-} as const;
-
-export const KMS_KEY_TYPE = "aws:kms/key:Key";
-export const IAM_ROLE_TYPE = "aws:iam/role:Role";
-export const IAM_ROLE_POLICY_TYPE = "aws:iam/rolePolicy:RolePolicy";
-export const IAM_ROLE_POLICY_ATTACHMENT_TYPE = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 
 export interface PolicyStatement {
     readonly Sid?: string;
@@ -143,8 +119,6 @@ export const BACKUP_IDENTITY_MARKER_SCHEMA = {
     default: "backup",
     description: "Substring of the policy, user or role name (or a tag value) that marks the backup identity",
 } as const;
-
-export const IAM_POLICY_TYPES: readonly string[] = ["aws:iam/userPolicy:UserPolicy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"];
 
 /** The S3 bucket names an ARN list grants on: "arn:aws:s3:::name" and "arn:aws:s3:::name/..." give "name". */
 export function bucketNamesIn(resources: unknown): string[] {

@@ -2,9 +2,9 @@
 // backup buckets. A bucket is a backup bucket by its tag, or because the backups flow to it: named in a backup
 // container's env or in the backup identity's IAM policy, or the source of those values.
 import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
+import { BUCKET_TYPES, IAM_POLICY_TYPES, isUnknown as unknownValue } from "bulwark-vocabulary";
 import { containerProps, containersOf, envsOf, roleOf } from "../../lib/docker-refs";
-import { isUnknown as unknownValue } from "../../lib/engine-values";
-import { BACKUP_IDENTITY_MARKER_SCHEMA, BUCKET_TYPES, IAM_POLICY_TYPES, bucketNamesIn, isBackupIdentityPolicy, parsePolicyDocument, tagsOf } from "./aws-refs";
+import { BACKUP_IDENTITY_MARKER_SCHEMA, bucketNamesIn, isBackupIdentityPolicy, parsePolicyDocument, tagsOf } from "./aws-refs";
 
 export interface BackupBucketConfig {
     backupTagKey: string;

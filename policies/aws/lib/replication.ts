@@ -3,9 +3,9 @@
 // assumes for it. Each is found by its known name or ARN, or, in a preview where those are unknown, by the
 // engine's record of what the value was built from (property dependencies).
 import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
-import { containsUnknown, isUnknown } from "../../lib/engine-values";
+import { BUCKET_TYPES, containsUnknown, IAM_ROLE_TYPE, isUnknown, KMS_KEY_TYPE, S3_COMPANIONS } from "bulwark-vocabulary";
 import { configuredObject, engineStackConfig } from "../../lib/stack-config";
-import { BUCKET_TYPES, IAM_ROLE_TYPE, KMS_KEY_TYPE, S3_COMPANIONS, bucketNamesIn } from "./aws-refs";
+import { bucketNamesIn } from "./aws-refs";
 import { BackupBucketConfig, attachedTo, backupBuckets, namesOf } from "./backup-buckets";
 
 export interface ReplicationRule {

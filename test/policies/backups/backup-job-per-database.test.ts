@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
+import { AGE_IDENTITIES_CONTENTS, VOLUME_CONTENTS_LABEL } from "bulwark-vocabulary";
 import { DRILL_KEYRING_DIR, drillKeysVolumeName } from "../../../infra/components/backup";
 import { backupJobPerDatabase as policy } from "../../../policies/backups/backup-job-per-database";
-import { AGE_IDENTITIES_CONTENTS, VOLUME_CONTENTS_LABEL } from "../../../policies/lib/labels";
 import { EngineResource } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
 import { runStackPolicy } from "../../../tools/analyzer/judge";

@@ -1,5 +1,5 @@
 // Limits the program's config validation and the pack's defaults share, so that a config the program accepts is
-// never one the pack rejects by default (infra/config.ts imports these).
+// never one the pack rejects by default.
 
 /**
  * The largest memory limit, in MB, one container may have: container-resource-limits' default `maxMemoryMb` and the

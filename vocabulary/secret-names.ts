@@ -1,6 +1,5 @@
 // Which env names carry a secret: shared by the pack (secret-env-not-inline), the program's hardening profile (no
-// secret as a string literal) and the live audit (no secret value in args or labels). No @pulumi/policy here, so
-// the program can import it.
+// secret as a string literal) and the live audit (no secret value in args or labels).
 
 /** Env names that hold secrets. */
 export const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIAL)/i;
