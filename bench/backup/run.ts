@@ -17,7 +17,7 @@
 // databaseMb, ...: medians); progress goes to stderr.
 import {
     ageKeyPair, docker, dockerAsync, dockerAvailable, exec, jsonLines, readJson, runBackupJob, runDrill, Sandbox, sqlOk, startDatabase,
-} from "../../test/runtime/backup/harness";
+} from "../../tools/runtime/backup";
 import { MemoryPeak, MIB, watchMemory } from "./memory";
 import { BACKUP_DIR, DRILL_REPORT_DIR } from "../../infra/components/backup";
 

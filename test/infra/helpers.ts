@@ -10,7 +10,7 @@ import { ConfigSource, NAMESPACE } from "../../infra/config";
 import { labelValue } from "../../policies/lib/labels";
 import { installRecordingMocks, resolveOutputs, SecretValue } from "../../tools/mocks/runtime";
 import { EngineResource } from "../../tools/analyzer/judge";
-import { loadStackConfig } from "../../tools/stack-config";
+import { loadStackConfig } from "../../tools/mocks/stack-config";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 export const ENTRY = path.join(PROJECT_DIR, "infra", "index.ts");

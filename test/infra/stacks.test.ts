@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { ageRecipientFromIdentity } from "../../infra/age";
 import { NAMESPACE } from "../../infra/config";
 import { BUILT_IMAGES } from "../../infra/components/images";
-import { loadStackConfig } from "../../tools/stack-config";
+import { loadStackConfig } from "../../tools/mocks/stack-config";
 import { envOf, PROJECT_DIR, runStack, SECRET_CONFIG_KEYS, SecretValue, serviceOf, StackRun, TYPES } from "./helpers";
 
 const DEV_SERVICES = ["backend", "backup", "database", "frontend", "proxy", "restore-drill"];

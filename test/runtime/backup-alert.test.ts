@@ -3,7 +3,7 @@
 // process of the container). Runs the image's own alert() with curl replaced by a shell function that records
 // exactly what curl would have been given.
 import * as assert from "node:assert/strict";
-import { BACKUP_USER, buildImage, docker, jsonLines } from "./backup/harness";
+import { BACKUP_USER, buildImage, docker, jsonLines } from "../../tools/runtime/backup";
 
 const TOKEN = "T0KEN-b7f3c1d9e2a4";
 

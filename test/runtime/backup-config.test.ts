@@ -3,7 +3,7 @@
 // and a prod stack without the identity, naming the key and never echoing the secret. No engine needed.
 import * as assert from "node:assert/strict";
 import { ConfigError, ConfigSource, loadConfig } from "../../infra/config";
-import { ageKeyPair } from "./backup/harness";
+import { ageKeyPair } from "../../tools/runtime/backup";
 import { stackInput } from "../infra/helpers";
 
 /** Pulumi.prod.yaml with generated secrets (a valid prod stack), then `overrides`; undefined removes a key. */

@@ -9,7 +9,7 @@ import { BACKUP_DIR, DRILL_REPORT_DIR } from "../../infra/components/backup";
 import { DATABASE_NAME, DATABASE_USER } from "../../infra/components/database";
 import {
     ageKeyPair, backupNow, Database, exec, readJson, requireEngine, runBackupJob, runDrill, Sandbox, sqlOk, startDatabase,
-} from "./backup/harness";
+} from "../../tools/runtime/backup";
 
 describe("row counts from the dump stream (real engine)", function () {
     this.timeout(600_000);

@@ -10,7 +10,7 @@ import { DATABASE_NAME } from "../../infra/components/database";
 import {
     ageKeyPair, backupNow, Database, docker, dockerAsync, exec, jsonLines, logs, readJson, Result,
     runBackupJob, runDrill, Sandbox, seedSmall, sqlOk, startDatabase, waitFor, requireEngine,
-} from "./backup/harness";
+} from "../../tools/runtime/backup";
 
 // Planted by the application role. Inert in the application's own database; in any other (the drill's) it
 // tries the privileged reads, publishes what it got as its application_name (63 bytes, visible in

@@ -6,7 +6,7 @@ import { BACKUP_DIR, DRILL_REPORT_DIR } from "../../infra/components/backup";
 import {
     ageKeyPair, backupNow, Database, docker, dockerAsync, exec, jsonLines, listBackupDir,
     logs, readJson, runBackupJob, runDrill, Sandbox, seedSmall, sleep, sqlOk, startDatabase, UPLOAD_STATE_DIR, waitFor, waitReady, requireEngine,
-} from "./backup/harness";
+} from "../../tools/runtime/backup";
 import { newAccess, setFault, startS3Stub, startUploader, stubState } from "./backup/s3";
 
 const DATA_FILE = /^bulwark-\d{8}T\d{6}Z\.dump\.zst\.age$/;

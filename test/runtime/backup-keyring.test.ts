@@ -9,7 +9,7 @@ import { BACKUP_USERS } from "../../infra/components/images";
 import {
     ageKeyPair, backupNow, Database, docker, exec, jsonLines, logs, readJson,
     runBackupJob, runDrill, Sandbox, seedSmall, startDatabase, waitFor, requireEngine,
-} from "./backup/harness";
+} from "../../tools/runtime/backup";
 
 const KEYRING = `${DRILL_KEYRING_DIR}/identities`;
 const IDENTITY_RE = /AGE-SECRET-KEY-1[0-9A-Z]{58}/;

@@ -10,7 +10,7 @@ import { BACKUP_DIR } from "../../infra/components/backup";
 import {
     ageKeyPair, backupNow, Database, docker, exec, jsonLines, listBackupDir, logs, readJson,
     runBackupJob, Sandbox, seedSmall, sqlOk, startDatabase, UPLOAD_STATE_DIR, waitFor, requireEngine,
-} from "./backup/harness";
+} from "../../tools/runtime/backup";
 import { compositeChecksum, newAccess, setFault, startS3Stub, startUploader, stubState as readStub } from "./backup/s3";
 
 /** UPLOAD_PART_SIZE_MB here: S3's smallest part, so a backup of a few MiB is several parts. */

@@ -10,7 +10,7 @@ import { BACKUP_USERS } from "../../infra/components/images";
 import {
     ageKeyPair, backupNow, buildImage, Database, docker, exec, jsonLines, logs, readJson, requireEngine,
     runBackupJob, runDrill, Sandbox, seedSmall, startDatabase, UPLOAD_STATE_DIR, waitFor,
-} from "./backup/harness";
+} from "../../tools/runtime/backup";
 
 const KEYRING = `${DRILL_KEYRING_DIR}/identities`;
 

@@ -6,7 +6,7 @@ import {
     ageKeyPair, backupNow, Database, docker, exec, listBackupDir, logs, jsonLines, readJson,
     runBackupJob, runDrill, Sandbox, seedSmall, sqlOk, startDatabase, waitFor, requireEngine,
     builtFrom, programContainer, programStack, ProgramContainer,
-} from "./backup/harness";
+} from "../../tools/runtime/backup";
 import { recordedBaseImage } from "../../tools/runtime/recorded";
 
 /** What Docker gives /dev/shm when the program sets no shmSize. */

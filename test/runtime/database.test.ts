@@ -8,7 +8,7 @@ import * as assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import { DATABASE_BACKUP_USER, DATABASE_NAME, DATABASE_USER, POSTGRES_SETTINGS } from "../../infra/components/database";
 import { IMAGE_USERS } from "../../infra/components/images";
-import { buildImage, docker, exec, logs, Result, Sandbox, waitFor } from "./backup/harness";
+import { buildImage, docker, exec, logs, Result, Sandbox, waitFor } from "../../tools/runtime/backup";
 
 const password = () => crypto.randomBytes(24).toString("base64url");
 

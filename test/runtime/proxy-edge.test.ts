@@ -11,7 +11,7 @@ import * as crypto from "node:crypto";
 import * as https from "node:https";
 import * as path from "node:path";
 import * as tls from "node:tls";
-import { buildImage, docker, logs, programContainer, programEnv, requireEngine, Sandbox, waitFor } from "./backup/harness";
+import { buildImage, docker, logs, programContainer, programEnv, requireEngine, Sandbox, waitFor } from "../../tools/runtime/backup";
 
 interface Echo {
     method: string;

@@ -11,7 +11,7 @@ import * as assert from "node:assert/strict";
 import * as https from "node:https";
 import * as path from "node:path";
 import * as tls from "node:tls";
-import { buildImage, docker, exec, logs, programContainer, programEnv, requireEngine, Sandbox, sleep } from "./backup/harness";
+import { buildImage, docker, exec, logs, programContainer, programEnv, requireEngine, Sandbox, sleep } from "../../tools/runtime/backup";
 
 interface Echo {
     url: string;

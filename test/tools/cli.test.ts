@@ -3,12 +3,12 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs, UsageError } from "../../tools/cli-args";
+import { parseArgs, UsageError } from "../../tools/policy-check/args";
 import { PolicyInfo, reconcile } from "../../tools/analyzer/config";
-import { assembleConfig, readConfigFile } from "../../tools/cli-config";
-import { locateProgram } from "../../tools/cli-program";
-import { describeError } from "../../tools/cli-program-child";
-import { formatReport, jsonReport, resourceLabel, summaryLine, wrap } from "../../tools/cli-report";
+import { assembleConfig, readConfigFile } from "../../tools/policy-check/config";
+import { locateProgram } from "../../tools/policy-check/program";
+import { describeError } from "../../tools/policy-check/program-child";
+import { formatReport, jsonReport, resourceLabel, summaryLine, wrap } from "../../tools/policy-check/report";
 import { Inconclusive, Violation } from "../../tools/analyzer/judge";
 import { FIXTURES, ROOT } from "./run-check";
 
@@ -172,7 +172,7 @@ describe("policy:check parts", () => {
                 "    at Object.<anonymous> (/srv/app/index.ts:7:22)",
                 "    at Module._compile (node:internal/modules/cjs/loader:1521:14)",
                 "    at Object.require.extensions.<computed> [as .ts] (/srv/app/node_modules/ts-node/src/index.ts:1621:12)",
-                "    at runProgram (/work/main/tools/cli-program-child.ts:57:22)",
+                "    at runProgram (/work/main/tools/policy-check/program-child.ts:57:22)",
             ].join("\n");
             assert.equal(describeError(e), "TypeError: x is undefined\n    at Object.<anonymous> (/srv/app/index.ts:7:22)");
             assert.equal(describeError("thrown string"), "thrown string");

@@ -1,4 +1,4 @@
-// The compliance report (tools/compliance.ts): generated from the code alone, byte-identical from run to run,
+// The compliance report (tools/compliance/report.ts): generated from the code alone, byte-identical from run to run,
 // and every control the catalog says a policy must carry has a mandatory one.
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Control, CONTROLS } from "bulwark-vocabulary";
 import { allPolicies } from "../../policies/all";
-import { Evidence, renderCompliance, scanLiveChecks, scanTests, shortRule, statusOf } from "../../tools/compliance";
+import { Evidence, renderCompliance, scanLiveChecks, scanTests, shortRule, statusOf } from "../../tools/compliance/report";
 import { ROOT } from "./run-check";
 
 const NONE: Evidence = { policies: [], tests: [], live: [], infra: [], docs: [] };
@@ -29,7 +29,7 @@ describe("compliance report", function () {
         const first = renderCompliance();
         assert.equal(renderCompliance(), first);
         const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "compliance-")), "compliance.md");
-        const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/compliance.ts", "--out", out], { cwd: ROOT, encoding: "utf8" });
+        const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/compliance/report.ts", "--out", out], { cwd: ROOT, encoding: "utf8" });
         assert.equal(run.status, 0, run.stderr);
         assert.equal(run.stdout, first);
         assert.equal(fs.readFileSync(out, "utf8"), first);

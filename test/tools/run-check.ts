@@ -13,7 +13,7 @@ export interface CheckRun {
 }
 
 export function runCheck(args: readonly string[]): Promise<CheckRun> {
-    const child = spawn(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), path.join(ROOT, "tools", "policy-check.ts"), ...args], {
+    const child = spawn(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), path.join(ROOT, "tools", "policy-check", "main.ts"), ...args], {
         cwd: ROOT,
         stdio: ["ignore", "pipe", "pipe"],
     });

@@ -7,7 +7,7 @@ import { CONTAINER_TYPE, IMAGE_TYPE, NETWORK_TYPE, VOLUME_TYPE } from "bulwark-v
 import { isSecret, isUnknown } from "../analyzer/wire";
 import { installRecordingMocks } from "../mocks/runtime";
 import type { EngineResource } from "../analyzer/judge";
-import { loadStackConfig } from "../stack-config";
+import { loadStackConfig } from "../mocks/stack-config";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 

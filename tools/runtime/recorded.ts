@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import { CaptureOptions, captureStack, CapturedStack, PROJECT_DIR } from "./capture";
 import { ensureBaseImage } from "./images";
-import { loadStackConfig } from "../stack-config";
+import { loadStackConfig } from "../mocks/stack-config";
 
 export const BASE_IMAGE_CONFIG_KEY = "baseImage";
 

@@ -3,7 +3,7 @@
 // images/backup/README.md). Each definition names its controls in a `controls: [...]` literal.
 import { type ControlId, SECRET_NAME } from "bulwark-vocabulary";
 import { Engine } from "../runtime/engine-api";
-import { Outcome } from "./checks";
+import { Check, Outcome } from "./checks";
 import { ContainerInfo, envValue, StackState } from "./containers";
 
 export interface BackupFacts {
@@ -65,11 +65,7 @@ function age(from: string, now: Date): string {
     return minutes < 120 ? `${minutes} min` : `${(minutes / 60).toFixed(1)} h`;
 }
 
-export interface BackupCheck {
-    readonly name: string;
-    readonly controls: readonly ControlId[];
-    readonly run: (facts: BackupFacts) => Outcome;
-}
+export type BackupCheck = Check<(facts: BackupFacts) => Outcome>;
 
 export const BACKUP_CHECKS: readonly BackupCheck[] = [
     {

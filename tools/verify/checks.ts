@@ -49,11 +49,15 @@ function customProfile(json: string): string {
     }
 }
 
-export interface ContainerCheck {
+/** A named live check: its rows carry its controls; `run` reads the facts it is given. */
+export interface Check<Run> {
     readonly name: string;
     readonly controls: readonly ControlId[];
+    readonly run: Run;
+}
+
+export interface ContainerCheck extends Check<(c: ContainerInfo, stack: StackState) => Outcome> {
     readonly appliesTo?: (c: ContainerInfo) => boolean;
-    readonly run: (c: ContainerInfo, stack: StackState) => Outcome;
 }
 
 export const CONTAINER_CHECKS: readonly ContainerCheck[] = [
@@ -259,11 +263,7 @@ export const CONTAINER_CHECKS: readonly ContainerCheck[] = [
     },
 ];
 
-export interface StackCheck {
-    readonly name: string;
-    readonly controls: readonly ControlId[];
-    readonly run: (stack: StackState) => { target: string; outcome: Outcome }[];
-}
+export type StackCheck = Check<(stack: StackState) => { target: string; outcome: Outcome }[]>;
 
 export const STACK_CHECKS: readonly StackCheck[] = [
     {
@@ -325,11 +325,7 @@ export async function readDatabaseFacts(engine: Engine, db: ContainerInfo): Prom
     return { settings };
 }
 
-export interface DatabaseCheck {
-    readonly name: string;
-    readonly controls: readonly ControlId[];
-    readonly run: (facts: DatabaseFacts) => Outcome;
-}
+export type DatabaseCheck = Check<(facts: DatabaseFacts) => Outcome>;
 
 export const DATABASE_CHECKS: readonly DatabaseCheck[] = [
     {

@@ -6,7 +6,7 @@ import * as https from "node:https";
 import * as tls from "node:tls";
 import type { ControlId } from "bulwark-vocabulary";
 import { Engine } from "../runtime/engine-api";
-import { Outcome } from "./checks";
+import { Check, Outcome } from "./checks";
 import { ContainerInfo, envValue } from "./containers";
 import { pgStartupProbe } from "./pg-probe";
 
@@ -186,11 +186,7 @@ async function postAuth(ctx: NetworkContext): Promise<Response> {
     return httpsRequest(ctx.target, "POST", ctx.target.authRoute, "{}");
 }
 
-export interface NetworkCheck {
-    readonly name: string;
-    readonly controls: readonly ControlId[];
-    readonly run: (ctx: NetworkContext) => Promise<Outcome>;
-}
+export type NetworkCheck = Check<(ctx: NetworkContext) => Promise<Outcome>>;
 
 /** In order: the cookie check logs in before the rate-limit check uses up the burst. */
 export const NETWORK_CHECKS: readonly NetworkCheck[] = [

@@ -5,7 +5,7 @@ import * as crypto from "node:crypto";
 import * as path from "node:path";
 import { BACKUP_DIR } from "../../../infra/components/backup";
 import { BACKUP_USERS } from "../../../infra/components/images";
-import { buildImage, exec, logs, readJson, Sandbox, UPLOAD_STATE_DIR, waitFor } from "./harness";
+import { buildImage, exec, logs, readJson, Sandbox, UPLOAD_STATE_DIR, waitFor } from "../../../tools/runtime/backup";
 
 export interface StubObject {
     key: string;

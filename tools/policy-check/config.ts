@@ -4,8 +4,8 @@
 import * as fs from "node:fs";
 import * as yaml from "js-yaml";
 import { PolicyPackConfig } from "@pulumi/policy";
-import { ConfigSetting } from "./cli-args";
-import { loadStackConfig, StackConfigError } from "./stack-config";
+import { ConfigSetting } from "./args";
+import { loadStackConfig, StackConfigError } from "../mocks/stack-config";
 
 export interface ProgramConfig {
     readonly project: string;

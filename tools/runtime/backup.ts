@@ -9,16 +9,16 @@ import { spawn, spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ageIdentityFromSecretBytes, ageRecipientFromIdentity } from "../../../infra/age";
-import { BACKUP_DIR, DRILL_KEYRING_DIR, DRILL_REPORT_DIR, DRILL_SCRATCH_DIR } from "../../../infra/components/backup";
-import { DATABASE_NAME, DATABASE_USER } from "../../../infra/components/database";
-import { BACKUP_USERS } from "../../../infra/components/images";
-import type { CapturedStack } from "../../../tools/runtime/capture";
-import { containerSpec, ContainerCreateBody } from "../../../tools/runtime/engine-map";
-import { buildEnv, dockerBuildArgs } from "../../../tools/runtime/images";
-import { recordedBaseImage } from "../../../tools/runtime/recorded";
+import { ageIdentityFromSecretBytes, ageRecipientFromIdentity } from "../../infra/age";
+import { BACKUP_DIR, DRILL_KEYRING_DIR, DRILL_REPORT_DIR, DRILL_SCRATCH_DIR } from "../../infra/components/backup";
+import { DATABASE_NAME, DATABASE_USER } from "../../infra/components/database";
+import { BACKUP_USERS } from "../../infra/components/images";
+import type { CapturedStack } from "./capture";
+import { containerSpec, ContainerCreateBody } from "./engine-map";
+import { buildEnv, dockerBuildArgs } from "./images";
+import { recordedBaseImage } from "./recorded";
 
-export const ROOT = path.resolve(__dirname, "..", "..", "..");
+export const ROOT = path.resolve(__dirname, "..", "..");
 /** The backup job's user; the drill's and the uploader's are BACKUP_USERS.drill and .uploader. */
 export const BACKUP_USER = BACKUP_USERS.job;
 export const UPLOAD_STATE_DIR = "/var/lib/bulwark/upload";
@@ -258,7 +258,7 @@ export function hardenedRunArgs(spec: ContainerSpec, label: string): string[] {
     const h = recorded.HostConfig as Record<string, unknown> & typeof recorded.HostConfig;
     for (const key of Object.keys(h)) {
         if (!FROM_RECORD.includes(key) && !(key in NOT_FROM_RECORD)) {
-            throw new Error(`test/runtime/backup/harness.ts does not pass the recorded HostConfig.${key} to docker run: map it in hardenedRunArgs or say in NOT_FROM_RECORD why not`);
+            throw new Error(`tools/runtime/backup.ts does not pass the recorded HostConfig.${key} to docker run: map it in hardenedRunArgs or say in NOT_FROM_RECORD why not`);
         }
     }
     const user = spec.user ?? recorded.User;

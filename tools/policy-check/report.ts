@@ -1,5 +1,5 @@
 // What `policy:check` prints: a table for people, or exactly one JSON object for machines.
-import type { Inconclusive, Violation } from "./analyzer/judge";
+import type { Inconclusive, Violation } from "../analyzer/judge";
 
 export interface CheckResult {
     readonly resources: number;
@@ -82,7 +82,7 @@ export function formatReport(result: CheckResult): string {
     return parts.join("\n\n");
 }
 
-/** The documented machine shape; see USAGE in cli-args.ts. */
+/** The documented machine shape; see USAGE in args.ts. */
 export function jsonReport(result: CheckResult): string {
     const violations = result.violations.map((v) => ({
         policy: v.policy,

@@ -1,15 +1,15 @@
-// Finds a program's project and entry file and runs it in a fresh Node process (cli-program-child.ts) under the
+// Finds a program's project and entry file and runs it in a fresh Node process (program-child.ts) under the
 // recording mocks. A fresh process, because a program's module cache, its ts-node settings and a stray
 // process.exit must not touch the checker; the child gets its config over IPC, so secrets never show in argv or
 // the environment.
 import { fork } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { ProgramConfig } from "./cli-config";
+import type { ProgramConfig } from "./config";
 // Types only: the parent stays light; the program's SDKs are loaded in the child alone.
-import type { ChildReply, ChildRequest } from "./cli-program-child";
-import { CACHE_ENV } from "./cli-transpile-cache";
-import type { RecordedResource } from "./mocks/runtime";
+import type { ChildReply, ChildRequest } from "./program-child";
+import { CACHE_ENV } from "./transpile-cache";
+import type { RecordedResource } from "../mocks/runtime";
 
 /** The program could not be found, started or run to the end. */
 export class ProgramError extends Error {}
@@ -20,9 +20,9 @@ export interface ProgramLocation {
     readonly entry: string;
 }
 
-const CHILD = path.join(__dirname, "cli-program-child.ts");
-const TRANSPILE_CACHE = path.join(__dirname, "cli-transpile-cache.ts");
-const CACHE_DIR = path.resolve(__dirname, "..", "node_modules", ".cache", "bulwark-policy-check");
+const CHILD = path.join(__dirname, "program-child.ts");
+const TRANSPILE_CACHE = path.join(__dirname, "transpile-cache.ts");
+const CACHE_DIR = path.resolve(__dirname, "..", "..", "node_modules", ".cache", "bulwark-policy-check");
 
 /** Walks up from `start` to the first folder holding Pulumi.yaml. */
 function findProjectDir(start: string, shown: string): string {

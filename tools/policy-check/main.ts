@@ -2,17 +2,17 @@
 // recording mocks and judges what it registered with the bulwark policy pack, started and spoken to the way the
 // Pulumi CLI does (tools/analyzer), as `pulumi up --policy-pack policies` would judge it, or with --preview as
 // `pulumi preview` of a new stack would; no Pulumi CLI, cloud account or Docker daemon needed. See USAGE in
-// cli-args.ts.
+// args.ts.
 import * as path from "node:path";
-import { Analyzer } from "./analyzer/judge";
-import { parseArgs, USAGE, UsageError } from "./cli-args";
-import { assembleConfig, readPolicyConfig } from "./cli-config";
-import { locateProgram, runProgram } from "./cli-program";
-import { CheckResult, formatReport, jsonError, jsonReport, mandatoryCount } from "./cli-report";
+import { Analyzer } from "../analyzer/judge";
+import { parseArgs, USAGE, UsageError } from "./args";
+import { assembleConfig, readPolicyConfig } from "./config";
+import { locateProgram, runProgram } from "./program";
+import { CheckResult, formatReport, jsonError, jsonReport, mandatoryCount } from "./report";
 
 export const EXIT = { clean: 0, mandatory: 1, unevaluable: 2 } as const;
 
-const PROJECT_ROOT = path.resolve(__dirname, "..");
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 async function check(argv: readonly string[]): Promise<{ result: CheckResult; json: boolean } | "help"> {
     const options = parseArgs(argv);

@@ -5,8 +5,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Control, ControlId, CONTROLS, isControlId, Layer } from "bulwark-vocabulary";
-import { allPolicies } from "../policies/all";
-import { Analyzer } from "./analyzer/judge";
+import { allPolicies } from "../../policies/all";
+import { Analyzer } from "../analyzer/judge";
 
 /** What the report needs of a policy: its name, the controls it enforces and its default level. */
 export interface PolicySummary {
@@ -15,7 +15,7 @@ export interface PolicySummary {
     readonly enforcementLevel?: string;
 }
 
-export const ROOT = path.resolve(__dirname, "..");
+export const ROOT = path.resolve(__dirname, "..", "..");
 const DEFAULT_OUT = path.join("docs", "compliance.md");
 
 /** Where each kind of evidence is looked for, relative to the project root. */
@@ -212,7 +212,7 @@ export function statusOf(control: Control, e: Evidence): string {
     if (expected.length === 1 && expected[0] === "app") {
         const app = APP_PASSES[control.id];
         if (!app) {
-            return "gap: app control with no entry in tools/compliance.ts APP_PASSES";
+            return "gap: app control with no entry in tools/compliance/report.ts APP_PASSES";
         }
         if (e.passesToApp === false) {
             return `gap: infra/ no longer passes ${app.passes} (looked for "${app.evidence}")`;

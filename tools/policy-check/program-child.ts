@@ -1,11 +1,11 @@
 // The child side of `policy:check`: receives one request over IPC, runs the program under the recording mocks
 // (as an update, or as a preview of a new stack) and replies with what it registered, or with the error that
-// stopped it. Started by cli-program.ts with ts-node registered for the program's own tsconfig; the parent judges
+// stopped it. Started by program.ts with ts-node registered for the program's own tsconfig; the parent judges
 // the registrations with the real policy pack meanwhile started.
 import Module = require("node:module");
 import * as path from "node:path";
-import type { ProgramConfig } from "./cli-config";
-import { installRecordingMocks, RecordedResource, resolveOutputs } from "./mocks/runtime";
+import type { ProgramConfig } from "./config";
+import { installRecordingMocks, RecordedResource, resolveOutputs } from "../mocks/runtime";
 
 export interface ChildRequest extends ProgramConfig {
     readonly entry: string;
@@ -74,7 +74,7 @@ export function describeError(e: unknown): string {
     // Only the program's own frames: Node's loader, ts-node and this runner say nothing about the bug.
     const lines = e.stack.split("\n");
     const isFrame = (line: string) => /^\s+at /.test(line);
-    const own = lines.filter((l) => isFrame(l) && !/\(node:|node_modules|cli-program-child\.ts/.test(l)).slice(0, 8);
+    const own = lines.filter((l) => isFrame(l) && !/\(node:|node_modules/.test(l) && !l.includes(__filename)).slice(0, 8);
     return [...lines.filter((l) => !isFrame(l)), ...own].join("\n");
 }
 
