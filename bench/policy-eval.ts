@@ -8,7 +8,7 @@
 // each stack policy is timed alone (every other policy disabled by config) to name it. Exits 1 when 10,000
 // resources take 10 s or more.
 import { performance } from "node:perf_hooks";
-import { engineConfig, runStack } from "../test/infra/helpers";
+import { engineConfig, runStack } from "../tools/mocks/stack-run";
 import { Analyzer, EngineResource } from "../tools/analyzer/judge";
 
 const SIZES = [100, 1_000, 10_000] as const;

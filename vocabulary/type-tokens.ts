@@ -38,8 +38,9 @@ export const IAM_ROLE_TYPE = "aws:iam/role:Role";
 export const IAM_USER_POLICY_TYPE = "aws:iam/userPolicy:UserPolicy";
 export const IAM_ROLE_POLICY_TYPE = "aws:iam/rolePolicy:RolePolicy";
 export const IAM_ROLE_POLICY_ATTACHMENT_TYPE = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+export const IAM_MANAGED_POLICY_TYPE = "aws:iam/policy:Policy";
 /** Resources that carry an inline IAM policy document. */
-export const IAM_POLICY_TYPES: readonly string[] = [IAM_USER_POLICY_TYPE, IAM_ROLE_POLICY_TYPE, "aws:iam/policy:Policy"];
+export const IAM_POLICY_TYPES: readonly string[] = [IAM_USER_POLICY_TYPE, IAM_ROLE_POLICY_TYPE, IAM_MANAGED_POLICY_TYPE];
 
 export const RANDOM_TYPES = {
     password: "random:index/randomPassword:RandomPassword",

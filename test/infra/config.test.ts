@@ -13,7 +13,7 @@ import {
     NAMESPACE,
     SERVICES,
 } from "../../infra/config";
-import { ConfigMap, envOf, generateAgeKeyPair, mapSource, pemBlock, runProgram, runStack, SECRET_CONFIG_KEYS, stackInput } from "./helpers";
+import { ConfigMap, envOf, generateAgeKeyPair, mapSource, pemBlock, runProgram, runStack, SECRET_CONFIG_KEYS, stackInput } from "../../tools/mocks/stack-run";
 
 type StackKind = "dev" | "prod";
 

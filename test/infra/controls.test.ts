@@ -37,7 +37,7 @@ import {
     stringsIn,
     TYPES,
     unwrap,
-} from "./helpers";
+} from "../../tools/mocks/stack-run";
 
 /** Controls owned by other issues: CI template, images, live audit, compliance report. */
 const NOT_OWNED = new Set(["CON-03", "CON-04", "CMP-04", "CMP-07"]);

@@ -9,7 +9,7 @@ import { isControlId, LABELS } from "bulwark-vocabulary";
 import { dockerCpus, goDuration, hardenedContainerArgs, HardenedContainer, PROFILE_CONTROLS, ServiceProfile } from "../../infra/hardening";
 import { labelValue } from "../../policies/lib/labels";
 import { runUnderMocks } from "../../tools/mocks/runtime";
-import { PROJECT_DIR, runStack, TYPES, unwrap } from "./helpers";
+import { PROJECT_DIR, runStack, TYPES, unwrap } from "../../tools/mocks/stack-run";
 
 /** Stand-ins for provider resources: the profile reads only their names. */
 const fakeNetwork = (name: string) => ({ name: pulumi.output(name) }) as unknown as docker.Network;

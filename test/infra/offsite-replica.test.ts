@@ -2,11 +2,10 @@
 // registers it under the mocks. Pulumi.prod.yaml turns it on; a stack without it keeps exactly the resources
 // (URNs and inputs) it had before the option existed, so upgrading never replaces the bucket holding backups.
 import * as assert from "node:assert/strict";
+import { IAM_ROLE_TYPE, S3_COMPANIONS } from "bulwark-vocabulary";
 import { EngineResource } from "../../tools/analyzer/judge";
-import { runStack, StackRun, stackFileConfig, unwrap } from "./helpers";
+import { runStack, StackRun, stackFileConfig, unwrap } from "../../tools/mocks/stack-run";
 
-const REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig";
-const ROLE = "aws:iam/role:Role";
 
 type Doc = { Statement: Record<string, any>[] };
 
@@ -54,9 +53,9 @@ describe("offsiteBackup.replica: a second off-site copy in another region", func
     });
 
     it("BAK-02, BAK-04: one enabled whole-bucket rule copies SSE-KMS objects under the replica key, never delete markers; configured after both versionings", () => {
-        const replication = prod.one(REPLICATION);
+        const replication = prod.one(S3_COMPANIONS.replication[0]);
         assert.equal(replication.inputs.bucket, byName(prod, "offsite-bucket").outputs?.bucket);
-        assert.equal(replication.inputs.role, prod.one(ROLE).outputs?.arn);
+        assert.equal(replication.inputs.role, prod.one(IAM_ROLE_TYPE).outputs?.arn);
         const rules = unwrap(replication.inputs.rules);
         assert.equal(rules.length, 1);
         assert.deepEqual(rules[0], {
@@ -73,7 +72,7 @@ describe("offsiteBackup.replica: a second off-site copy in another region", func
     });
 
     it("BAK-05: the primary admits the replication role besides the uploader and admins; the replica admits the role and the admins, and denies the role every delete", () => {
-        const role = prod.one(ROLE).outputs?.arn;
+        const role = prod.one(IAM_ROLE_TYPE).outputs?.arn;
         const uploader = byName(prod, "offsite-uploader").outputs?.arn;
         const admins = prod.cfgJson("offsiteBackup").adminPrincipalArns;
         const allowed = (r: EngineResource) => [statement(policyOf(r), "DenyUnlistedPrincipals").Condition.ArnNotEquals["aws:PrincipalArn"]].flat().sort();
@@ -92,7 +91,7 @@ describe("offsiteBackup.replica: a second off-site copy in another region", func
     });
 
     it("BAK-06: S3 alone assumes the replication role, which reads the source, writes replicas, and uses each key only through S3 in its region", () => {
-        const role = prod.one(ROLE);
+        const role = prod.one(IAM_ROLE_TYPE);
         assert.deepEqual(JSON.parse(String(role.outputs?.assumeRolePolicy)).Statement.map((s: Record<string, unknown>) => s.Principal), [{ Service: "s3.amazonaws.com" }]);
         assert.doesNotMatch(String(role.inputs.name), /backup/, "the backup-identity rule judges the uploader, not this role");
         const doc = policyOf(byName(prod, "offsite-replication-role-policy"));
@@ -123,7 +122,7 @@ describe("offsiteBackup.replica: a second off-site copy in another region", func
     });
 
     it("without offsiteBackup.replica the stack registers no replica, and turning it on changes no primary resource but the bucket policy's principal list", () => {
-        assert.deepEqual(single.resources.filter((r) => r.name.includes("replica") || r.type === REPLICATION || r.type === ROLE).map((r) => r.name), []);
+        assert.deepEqual(single.resources.filter((r) => r.name.includes("replica") || r.type === S3_COMPANIONS.replication[0] || r.type === IAM_ROLE_TYPE).map((r) => r.name), []);
         // Every AWS resource of the single-copy stack (containers differ only by the test's generated prod secrets).
         const before = new Map(single.resources.filter((r) => /^(aws:|pulumi:providers:aws)/.test(r.type)).map((r) => [r.urn, r]));
         assert.ok(before.size > 20);
@@ -138,7 +137,7 @@ describe("offsiteBackup.replica: a second off-site copy in another region", func
         const withoutRole = (r: EngineResource) => {
             const doc = policyOf(r);
             const deny = statement(doc, "DenyUnlistedPrincipals");
-            deny.Condition.ArnNotEquals["aws:PrincipalArn"] = [deny.Condition.ArnNotEquals["aws:PrincipalArn"]].flat().filter((a: string) => a !== prod.one(ROLE).outputs?.arn);
+            deny.Condition.ArnNotEquals["aws:PrincipalArn"] = [deny.Condition.ArnNotEquals["aws:PrincipalArn"]].flat().filter((a: string) => a !== prod.one(IAM_ROLE_TYPE).outputs?.arn);
             return doc;
         };
         assert.deepEqual(withoutRole(byName(prod, "offsite-bucket-policy")), policyOf(byName(single, "offsite-bucket-policy")));

@@ -8,7 +8,7 @@ import { ageRecipientFromIdentity } from "../../infra/age";
 import { NAMESPACE } from "../../infra/config";
 import { BUILT_IMAGES } from "../../infra/components/images";
 import { loadStackConfig } from "../../tools/mocks/stack-config";
-import { envOf, PROJECT_DIR, runStack, SECRET_CONFIG_KEYS, SecretValue, serviceOf, StackRun, TYPES } from "./helpers";
+import { envOf, PROJECT_DIR, runStack, SECRET_CONFIG_KEYS, SecretValue, serviceOf, StackRun, TYPES } from "../../tools/mocks/stack-run";
 
 const DEV_SERVICES = ["backend", "backup", "database", "frontend", "proxy", "restore-drill"];
 const PROD_SERVICES = [...DEV_SERVICES, "offsite-uploader"].sort();

@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import { Analyzer, EngineResource } from "../../tools/analyzer/judge";
 import { isSecret, UNKNOWN } from "../../tools/analyzer/wire";
-import { engineConfig, runStack } from "../infra/helpers";
+import { engineConfig, runStack } from "../../tools/mocks/stack-run";
 
 type Props = Record<string, unknown>;
 

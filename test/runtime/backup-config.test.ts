@@ -4,7 +4,7 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, ConfigSource, loadConfig } from "../../infra/config";
 import { ageKeyPair } from "../../tools/runtime/backup";
-import { stackInput } from "../infra/helpers";
+import { stackInput } from "../../tools/mocks/stack-run";
 
 /** Pulumi.prod.yaml with generated secrets (a valid prod stack), then `overrides`; undefined removes a key. */
 function prodSource(overrides: Record<string, string | undefined>): ConfigSource {

@@ -1,11 +1,11 @@
 import * as assert from "node:assert/strict";
+import { IAM_ACCESS_KEY_TYPE } from "bulwark-vocabulary";
 import { accessKeyAgeDays, awsAccessKeyMaxAge as policy } from "../../../policies/aws/aws-access-key-max-age";
 import { EngineResource, runStackPolicy } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
-import { runStack } from "../../infra/helpers";
+import { runStack } from "../../../tools/mocks/stack-run";
 import { BACKUP_USER, prodAwsStack, prodStack, resource, unrelated } from "../fixtures/stack";
 
-const ACCESS_KEY = "aws:iam/accessKey:AccessKey";
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** RFC 3339, second precision, as the provider stores create_date; `days` before now (the pack's clock). */
@@ -14,7 +14,7 @@ const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOStri
 /** The uploader's access key as the engine holds it after `pulumi up`: createDate is an output. */
 function accessKey(name: string, outputs: Record<string, unknown>): EngineResource {
     const inputs = { user: BACKUP_USER, status: "Active" };
-    return resource(ACCESS_KEY, name, inputs, { ...inputs, id: "AKIAEXAMPLEEXAMPLE01", secret: "not-a-real-secret", ...outputs }, "prod");
+    return resource(IAM_ACCESS_KEY_TYPE, name, inputs, { ...inputs, id: "AKIAEXAMPLEEXAMPLE01", secret: "not-a-real-secret", ...outputs }, "prod");
 }
 
 const withKeys = (...keys: EngineResource[]) => [...prodStack(), ...keys];

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { awsBackupBucketReplication as policy } from "../../../policies/aws/aws-backup-bucket-replication";
 import { Analyzer, EngineResource, runStackPolicy } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
-import { engineConfig, runStack, StackRun } from "../../infra/helpers";
+import { engineConfig, runStack, StackRun } from "../../../tools/mocks/stack-run";
 import { find, prodAwsStack, replace, withProps } from "../fixtures/stack";
 
 type Rule = Record<string, any>;

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { awsBackupBucketUploadGuards as policy, evaluateUpload, UPLOAD_CALLS } from "../../../policies/aws/aws-backup-bucket-upload-guards";
 import { Analyzer, runStackPolicy } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
-import { runStack } from "../../infra/helpers";
+import { runStack } from "../../../tools/mocks/stack-run";
 import {
     BACKUP_BUCKET,
     KEY_ARN,

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { awsBackupReplicationRoleLeastPrivilege as policy } from "../../../policies/aws/aws-backup-replication-role-least-privilege";
 import { EngineResource, runStackPolicy } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
-import { runStack, StackRun } from "../../infra/helpers";
+import { runStack, StackRun } from "../../../tools/mocks/stack-run";
 import { find, replace, resource, withProps } from "../fixtures/stack";
 
 type Statement = Record<string, any>;

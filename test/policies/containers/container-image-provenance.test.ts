@@ -1,10 +1,10 @@
 import * as assert from "node:assert/strict";
+import { IMAGE_TYPE } from "bulwark-vocabulary";
 import { containerImageProvenance as policy } from "../../../policies/containers/container-image-provenance";
 import { EngineResource, runStackPolicy } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
 import { DIGEST, assertPasses, assertViolations, container } from "./fixtures";
 
-const IMAGE_TYPE = "docker:index/image:Image";
 /** What the docker provider gives a skipPush build as repoDigest: the local image ID. */
 const IMAGE_ID = "sha256:" + "9a8b7c6d5e4f3a2b".repeat(4);
 const PINNED_BASE = `debian:bookworm-slim@${DIGEST}`;

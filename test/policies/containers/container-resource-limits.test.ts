@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { MAX_CONTAINER_MEMORY_MB } from "bulwark-vocabulary";
 import { containerResourceLimits as policy } from "../../../policies/containers/container-resource-limits";
-import { runStack } from "../../infra/helpers";
+import { runStack } from "../../../tools/mocks/stack-run";
 import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 

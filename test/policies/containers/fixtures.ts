@@ -3,8 +3,9 @@
 import * as assert from "node:assert/strict";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { CONTAINER_TYPE, NETWORK_TYPE } from "bulwark-vocabulary";
 import { EngineResource, PolicyOutcome } from "../../../tools/analyzer/judge";
-import { runStack } from "../../infra/helpers";
+import { runStack } from "../../../tools/mocks/stack-run";
 
 /** Container inputs with every Input<T> resolved, as a policy sees them. */
 export type ContainerInputs = pulumi.Unwrap<docker.ContainerArgs>;
@@ -12,7 +13,6 @@ export type ContainerInputs = pulumi.Unwrap<docker.ContainerArgs>;
 /** Fields to change; a field given as undefined is removed, as if the program never set it. */
 export type ContainerChanges = { [K in keyof ContainerInputs]?: ContainerInputs[K] | undefined };
 
-export const CONTAINER_TYPE = "docker:index/container:Container";
 export const DIGEST = "sha256:" + "4f5a8c1e9b2d7360".repeat(4);
 export const COMPLIANT_IMAGE = `bulwark/backend@${DIGEST}`;
 
@@ -65,7 +65,7 @@ export function container(changes: ContainerChanges = {}, name = "backend"): Eng
 
 /** A resource that is not a container, for the not-applicable case. */
 export function network(name = "dev-edge"): EngineResource {
-    const type = "docker:index/network:Network";
+    const type = NETWORK_TYPE;
     return { type, name, urn: urn(type, name), inputs: { name, internal: false } };
 }
 

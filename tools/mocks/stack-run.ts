@@ -1,39 +1,65 @@
-// Shared helpers for the infra tests: a map-based ConfigSource, generated prod secrets, and `runStack`, which
-// runs the real program entry (infra/index.ts) under the recording mocks and returns every registered
-// resource, the resource options the engine was sent, and the program's resolved stack outputs.
+// Running the real program entry (infra/index.ts) under the recording mocks: `runStack` returns every registered
+// resource, the resource options the engine was sent and the program's resolved stack outputs, for a stack file's
+// config with generated prod secrets. The infra and policy tests and bench:policy run the program through it.
 import * as crypto from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { LABELS } from "bulwark-vocabulary";
+import {
+    BUCKET_ACL_TYPES,
+    BUCKET_POLICY_TYPE,
+    BUCKET_TYPE,
+    CONTAINER_TYPE,
+    IAM_ACCESS_KEY_TYPE,
+    IAM_MANAGED_POLICY_TYPE,
+    IAM_ROLE_POLICY_TYPE,
+    IAM_ROLE_TYPE,
+    IAM_USER_POLICY_TYPE,
+    IAM_USER_TYPE,
+    IMAGE_TYPE,
+    KMS_KEY_TYPE,
+    LABELS,
+    NETWORK_TYPE,
+    RANDOM_TYPES,
+    S3_COMPANIONS,
+    VOLUME_TYPE,
+} from "bulwark-vocabulary";
 import { ageIdentityFromSecretBytes, ageRecipientFromIdentity } from "../../infra/age";
 import { ConfigSource, NAMESPACE } from "../../infra/config";
 import { labelValue } from "../../policies/lib/labels";
-import { installRecordingMocks, resolveOutputs, SecretValue } from "../../tools/mocks/runtime";
-import { EngineResource } from "../../tools/analyzer/judge";
-import { loadStackConfig } from "../../tools/mocks/stack-config";
+import { installRecordingMocks, resolveOutputs, SecretValue } from "./runtime";
+import { EngineResource } from "../analyzer/judge";
+import { loadStackConfig } from "./stack-config";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 export const ENTRY = path.join(PROJECT_DIR, "infra", "index.ts");
 
+/** The type tokens the tests look resources up by (the provider ones from the vocabulary). */
 export const TYPES = {
     stack: "bulwark:stack:BulwarkStack",
-    container: "docker:index/container:Container",
-    network: "docker:index/network:Network",
-    volume: "docker:index/volume:Volume",
-    image: "docker:index/image:Image",
-    randomBytes: "random:index/randomBytes:RandomBytes",
-    randomPassword: "random:index/randomPassword:RandomPassword",
-    kmsKey: "aws:kms/key:Key",
-    bucket: "aws:s3/bucket:Bucket",
-    bucketSse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    bucketVersioning: "aws:s3/bucketVersioning:BucketVersioning",
-    bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
-    bucketLifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-    bucketLogging: "aws:s3/bucketLogging:BucketLogging",
-    iamUser: "aws:iam/user:User",
-    iamUserPolicy: "aws:iam/userPolicy:UserPolicy",
-    accessKey: "aws:iam/accessKey:AccessKey",
+    container: CONTAINER_TYPE,
+    network: NETWORK_TYPE,
+    volume: VOLUME_TYPE,
+    image: IMAGE_TYPE,
+    randomBytes: RANDOM_TYPES.bytes,
+    randomPassword: RANDOM_TYPES.password,
+    randomString: RANDOM_TYPES.string,
+    randomId: RANDOM_TYPES.id,
+    kmsKey: KMS_KEY_TYPE,
+    bucket: BUCKET_TYPE,
+    bucketSse: S3_COMPANIONS.encryption[0],
+    bucketVersioning: S3_COMPANIONS.versioning[0],
+    bucketPublicAccessBlock: S3_COMPANIONS.publicAccessBlock[0],
+    bucketPolicy: BUCKET_POLICY_TYPE,
+    bucketLifecycle: S3_COMPANIONS.lifecycle[0],
+    bucketLogging: S3_COMPANIONS.logging[0],
+    bucketAcl: BUCKET_ACL_TYPES[0],
+    bucketAclV2: BUCKET_ACL_TYPES[1],
+    iamUser: IAM_USER_TYPE,
+    iamRole: IAM_ROLE_TYPE,
+    iamUserPolicy: IAM_USER_POLICY_TYPE,
+    iamRolePolicy: IAM_ROLE_POLICY_TYPE,
+    iamPolicy: IAM_MANAGED_POLICY_TYPE,
+    accessKey: IAM_ACCESS_KEY_TYPE,
 } as const;
 
 /** Raw config without the `bulwark:` prefix; an undefined value means "not set". */
