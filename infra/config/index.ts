@@ -3,8 +3,8 @@
 import { isIP, isIPv4, isIPv6 } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, DEFAULT_PUBLIC_PORTS, DEV_PUBLISH_ADDRESS, hostPathSensitivity, MAX_CONTAINER_MEMORY_MB, normalizeHostPath } from "bulwark-vocabulary";
-import { ageRecipientFromIdentity, identityLine, isAgeIdentity, isAgeRecipient } from "./age";
-import type { NonRootUser, ServiceResources } from "./hardening";
+import { ageRecipientFromIdentity, identityLine, isAgeIdentity, isAgeRecipient } from "../age";
+import type { NonRootUser, ServiceResources } from "../hardening";
 
 export const NAMESPACE = CONFIG_NAMESPACE;
 
