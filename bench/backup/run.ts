@@ -4,7 +4,7 @@
 //
 //   npm run bench:backup [-- --runs 3 --gb 1 --drill-runs 1 --variants --keep --json]
 //
-// The database and the backup containers get the stack's default resources (infra/config.ts DEFAULT_RESOURCES:
+// The database and the backup containers get the stack's default resources (infra/config/defaults.ts DEFAULT_RESOURCES:
 // database 1 CPU / 1 GB, backup job and drill 1 CPU / 512 MB), on the 2-core machine. Each timing is taken
 // inside the container (no `docker exec` start-up in it) and includes the final fsync of the written file.
 //   plain:      pg_dump -Fc -Z0 -f FILE

@@ -23,7 +23,7 @@ type Verdict = "ok" | "bad" | "unknown";
 const worst = (verdicts: readonly Verdict[]): Verdict => (verdicts.includes("bad") ? "bad" : verdicts.includes("unknown") ? "unknown" : "ok");
 const best = (verdicts: readonly Verdict[]): Verdict => (verdicts.includes("ok") ? "ok" : verdicts.includes("unknown") ? "unknown" : "bad");
 
-/** The stack config key the program reads the upload addresses from (infra/config.ts). */
+/** The stack config key the program reads the upload addresses from (infra/config/offsite.ts). */
 export const SOURCE_CIDRS_KEY = { object: "offsiteBackup", field: "allowedSourceCidrs" } as const;
 
 /**

@@ -1,5 +1,5 @@
 // The backup keys are a configuration error before any resource exists (BAK-01, BAK-03): loadConfig
-// (infra/config.ts), fed by a plain map ConfigSource, rejects a recipient that does not match the identity
+// (infra/config/), fed by a plain map ConfigSource, rejects a recipient that does not match the identity
 // and a prod stack without the identity, naming the key and never echoing the secret. No engine needed.
 import * as assert from "node:assert/strict";
 import { ConfigError, ConfigSource, loadConfig } from "../../infra/config";

@@ -25,7 +25,7 @@ describe("runtime: images/", () => {
 
             it("defaults BASE_IMAGE to infra's DEFAULT_BASE_IMAGE and builds FROM it", () => {
                 const arg = /^ARG BASE_IMAGE=(\S+)$/m.exec(text())?.[1];
-                assert.equal(arg, DEFAULT_BASE_IMAGE, `images/${name}/Dockerfile: ARG BASE_IMAGE default differs from infra/config.ts DEFAULT_BASE_IMAGE`);
+                assert.equal(arg, DEFAULT_BASE_IMAGE, `images/${name}/Dockerfile: ARG BASE_IMAGE default differs from infra/config/defaults.ts DEFAULT_BASE_IMAGE`);
                 assert.match(text(), /^FROM \$\{BASE_IMAGE\}/m);
             });
 

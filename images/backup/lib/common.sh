@@ -244,7 +244,7 @@ data_checksum() { jq -cS . | sha256sum | cut -d' ' -f1; }
 
 # ---------------------------------------------------------------------------------------------------------
 # Five-field cron (minute hour day-of-month month day-of-week) with *, lists, ranges and steps, in UTC, as
-# infra/config.ts isCron accepts. Pure shell arithmetic: the health check runs every minute.
+# infra/config/patterns.ts isCron accepts. Pure shell arithmetic: the health check runs every minute.
 declare -a CRON_LIST # CRON_LIST[i]: " v v v " for field i
 CRON_DOM_ANY=0 CRON_DOW_ANY=0
 
