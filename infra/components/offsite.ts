@@ -13,92 +13,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupRetention, FIRST_ACCESS_KEY_GENERATION, OffsiteBackupConfig, OffsiteReplicaConfig } from "../config";
+import { accessLogBucketPolicy, allowAssumeRoleBy, backupBucketPolicy, type ReplicationEnd, replicationRolePolicy, uploaderPolicy } from "./offsite/policy-documents";
+
+// The policy documents are built in offsite/policy-documents.ts; these are still exported from here, where the
+// tests and the policy pack's fixtures import them.
+export { BACKUP_IDENTITY_ACTIONS, denyInsecureTransport, kmsViaS3, replicationRolePolicy, uploadGuardStatements, uploaderPolicy } from "./offsite/policy-documents";
+export type { ReplicationEnd } from "./offsite/policy-documents";
 
 /** Tag that marks a bucket as holding backups; the policy pack finds backup buckets by it. */
 export const BACKUP_BUCKET_TAG = { key: "bulwark:purpose", value: "backups" } as const;
-
-/**
- * Actions the backup identity is granted, and all it needs to upload a backup of any size (single PUT or
- * multipart) under SSE-KMS: s3:PutObject covers PutObject, CreateMultipartUpload, UploadPart and
- * CompleteMultipartUpload; s3:AbortMultipartUpload lets it drop its own interrupted upload; kms:GenerateDataKey
- * (CreateMultipartUpload, PutObject) and kms:Decrypt (UploadPart: S3 reads the encrypted parts back before it
- * completes), per https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions and
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html (Permissions).
- */
-export const BACKUP_IDENTITY_ACTIONS = ["s3:PutObject", "s3:AbortMultipartUpload", "kms:GenerateDataKey", "kms:Decrypt"] as const;
-
-/** "<bucket ARN>/*": plain for a plain ARN (the policy pack's fixtures build documents from these too). */
-function objectsOf(bucketArn: pulumi.Input<string>): pulumi.Input<string> {
-    return typeof bucketArn === "string" ? `${bucketArn}/*` : pulumi.interpolate`${bucketArn}/*`;
-}
-
-/**
- * KMS used only through S3 in the bucket's region, on that bucket's objects: with S3 Bucket Keys the encryption
- * context is the bucket's ARN, without them the object's.
- */
-export function kmsViaS3(region: string, bucketArn: pulumi.Input<string>): Record<string, Record<string, unknown>> {
-    return {
-        StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` },
-        StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn, objectsOf(bucketArn)] },
-    };
-}
-
-/** The uploader's IAM policy: BACKUP_IDENTITY_ACTIONS on the bucket's objects and its key, nothing else. */
-export function uploaderPolicy(region: string, bucketArn: pulumi.Input<string>, kmsKeyArn: pulumi.Input<string>): aws.iam.PolicyDocument {
-    const [putObject, abort, generateDataKey, decrypt] = BACKUP_IDENTITY_ACTIONS;
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            { Sid: "PutBackups", Effect: "Allow", Action: [putObject, abort], Resource: objectsOf(bucketArn) },
-            { Sid: "EncryptBackups", Effect: "Allow", Action: [generateDataKey], Resource: kmsKeyArn },
-            // Decrypt is a read permission: only through S3, on this bucket, where the identity cannot GetObject.
-            { Sid: "DecryptUploadedParts", Effect: "Allow", Action: [decrypt], Resource: kmsKeyArn, Condition: kmsViaS3(region, bucketArn) },
-        ],
-    };
-}
-
-/**
- * The bucket policy's statements that guard uploads, each a Deny of s3:PutObject to every principal, by the
- * condition keys S3 documents: s3:if-none-match (conditional writes), s3:ObjectCreationOperation, the SSE request
- * headers' keys (s3:x-amz-server-side-encryption, -aws-kms-key-id, -customer-algorithm) and aws:SourceIp.
- *
- * Multipart: CreateMultipartUpload, UploadPart and CompleteMultipartUpload are all s3:PutObject. Only PutObject
- * and CompleteMultipartUpload take If-None-Match; S3 sets s3:ObjectCreationOperation false on the three that
- * cannot (CreateMultipartUpload, UploadPart, UploadPartCopy), which exempts them
- * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes-enforce.html). The SSE headers travel
- * on PutObject and CreateMultipartUpload only (UploadPart and CompleteMultipartUpload take none), and IAM treats
- * a missing key as matching StringNotEquals, so each encryption guard applies only when the request names an
- * encryption (Null false): it denies naming anything but SSE-KMS under the stack's key. A request naming none
- * gets the bucket's default encryption, the stack's key (hardenBucket).
- */
-export function uploadGuardStatements(
-    objects: pulumi.Input<string>,
-    kmsKeyArn: pulumi.Input<string>,
-    allowedSourceCidrs: readonly string[],
-): aws.iam.PolicyStatement[] {
-    const deny = (Sid: string, Condition: Record<string, Record<string, unknown>>): aws.iam.PolicyStatement => ({
-        Sid,
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:PutObject",
-        Resource: objects,
-        Condition,
-    });
-    const SSE = "s3:x-amz-server-side-encryption";
-    const KEY = "s3:x-amz-server-side-encryption-aws-kms-key-id";
-    return [
-        // Without If-None-Match a PUT or a Complete replaces the current version; with it S3 answers 412 for an
-        // existing key. IfExists: a request that does not carry s3:ObjectCreationOperation is denied too.
-        deny("DenyOverwrites", { Null: { "s3:if-none-match": "true" }, BoolIfExists: { "s3:ObjectCreationOperation": "true" } }),
-        deny("DenyOtherEncryption", { Null: { [SSE]: "false" }, StringNotEquals: { [SSE]: "aws:kms" } }),
-        deny("DenyOtherKmsKeys", { Null: { [KEY]: "false" }, StringNotEquals: { [KEY]: kmsKeyArn } }),
-        // SSE-KMS naming no key is encrypted under the AWS managed key aws/s3 (API_CreateMultipartUpload.html).
-        deny("DenyKmsWithoutKey", { Null: { [SSE]: "false", [KEY]: "true" } }),
-        // SSE-C names no x-amz-server-side-encryption at all, and a key the stack does not hold.
-        deny("DenyCustomerKeys", { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } }),
-        ...(allowedSourceCidrs.length > 0 ? [deny("DenyUploadsFromElsewhere", { NotIpAddress: { "aws:SourceIp": [...allowedSourceCidrs] } })] : []),
-    ];
-}
 
 /**
  * The Pulumi name of a generation's access key. Generation "1" keeps the name the single key had before
@@ -106,71 +29,6 @@ export function uploadGuardStatements(
  */
 export function accessKeyResourceName(component: string, generation: string): string {
     return generation === FIRST_ACCESS_KEY_GENERATION ? `${component}-uploader-key` : `${component}-uploader-key-${generation}`;
-}
-
-/** Object actions a bucket policy keeps from every principal but the listed ones. */
-const PRINCIPAL_GUARDED_ACTIONS = ["s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject", "s3:ListBucket*"];
-
-/** What the identity that writes into a bucket may never do there: delete, or change the rules that keep backups. */
-const WRITER_DENIED_ACTIONS = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutLifecycleConfiguration", "s3:PutBucketPolicy"];
-
-/** Requests without TLS are denied on the bucket and its objects. */
-export function denyInsecureTransport(bucketArn: pulumi.Input<string>): aws.iam.PolicyStatement {
-    return {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-    };
-}
-
-/** Object actions only, so the deploying identity can still manage the bucket itself. */
-function denyUnlistedPrincipals(bucketArn: pulumi.Input<string>, allowed: pulumi.Input<string[]>, actions: readonly string[]): aws.iam.PolicyStatement {
-    return {
-        Sid: "DenyUnlistedPrincipals",
-        Effect: "Deny",
-        Principal: "*",
-        Action: [...actions],
-        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
-        Condition: { ArnNotEquals: { "aws:PrincipalArn": allowed } },
-    };
-}
-
-function denyWriterDeletes(Sid: string, writerArn: pulumi.Input<string>, bucketArn: pulumi.Input<string>, actions: readonly string[]): aws.iam.PolicyStatement {
-    return { Sid, Effect: "Deny", Principal: { AWS: writerArn }, Action: [...actions], Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`] };
-}
-
-/**
- * S3 replication's role may read the source's versions (and decrypt them under the source key, through S3 in
- * the source region only) and write replicas (encrypted under the replica's key, through S3 in its region):
- * the permissions S3 documents for replicating SSE-KMS objects, and no delete (s3:ReplicateDelete) at all.
- */
-export function replicationRolePolicy(source: ReplicationEnd, replica: ReplicationEnd): aws.iam.PolicyDocument {
-    const viaS3 = (end: ReplicationEnd) => kmsViaS3(end.region, end.bucketArn);
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            { Sid: "ReadSourceConfiguration", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: source.bucketArn },
-            {
-                Sid: "ReadSourceVersions",
-                Effect: "Allow",
-                Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
-                Resource: pulumi.interpolate`${source.bucketArn}/*`,
-            },
-            { Sid: "WriteReplicas", Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateTags"], Resource: pulumi.interpolate`${replica.bucketArn}/*` },
-            { Sid: "DecryptSource", Effect: "Allow", Action: ["kms:Decrypt"], Resource: source.kmsKeyArn, Condition: viaS3(source) },
-            { Sid: "EncryptReplicas", Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: replica.kmsKeyArn, Condition: viaS3(replica) },
-        ],
-    };
-}
-
-/** One end of the replication, as the role's policy names it. */
-export interface ReplicationEnd {
-    readonly region: string;
-    readonly bucketArn: pulumi.Input<string>;
-    readonly kmsKeyArn: pulumi.Input<string>;
 }
 
 /** Where one copy of the backups lives: its bucket, the KMS key its objects are encrypted under, its access logs. */
@@ -255,21 +113,18 @@ export class OffsiteBackup extends pulumi.ComponentResource {
         const replication = args.config.replica ? this.replicate(name, primary, args.config.replica, child) : undefined;
         this.replica = replication?.site;
 
-        // BAK-02, BAK-05: TLS only, nobody but the uploader, the replication and the named admins, uploads guarded as above.
-        const allowed = pulumi.all([this.uploaderUser.arn, ...(replication ? [replication.role.arn] : []), ...args.config.adminPrincipalArns]);
+        // BAK-02, BAK-05: TLS only, nobody but the uploader, the replication and the named admins, uploads guarded.
         new aws.s3.BucketPolicy(
             `${name}-bucket-policy`,
             {
                 bucket: this.bucket.bucket,
-                policy: {
-                    Version: "2012-10-17",
-                    Statement: [
-                        denyInsecureTransport(this.bucket.arn),
-                        denyUnlistedPrincipals(this.bucket.arn, allowed, PRINCIPAL_GUARDED_ACTIONS),
-                        denyWriterDeletes("UploaderCannotDelete", this.uploaderUser.arn, this.bucket.arn, WRITER_DENIED_ACTIONS),
-                        ...uploadGuardStatements(pulumi.interpolate`${this.bucket.arn}/*`, this.kmsKey.arn, args.config.allowedSourceCidrs),
-                    ],
-                },
+                policy: backupBucketPolicy({
+                    bucketArn: this.bucket.arn,
+                    kmsKeyArn: this.kmsKey.arn,
+                    writer: { arn: this.uploaderUser.arn, sid: "UploaderCannotDelete", replication: false },
+                    otherPrincipals: [...(replication ? [replication.role.arn] : []), ...args.config.adminPrincipalArns],
+                    allowedSourceCidrs: args.config.allowedSourceCidrs,
+                }),
             },
             child,
         );
@@ -322,20 +177,7 @@ export class OffsiteBackup extends pulumi.ComponentResource {
             {
                 ...region,
                 bucket: logBucket.bucket,
-                policy: {
-                    Version: "2012-10-17",
-                    Statement: [
-                        denyInsecureTransport(logBucket.arn),
-                        {
-                            Sid: "S3ServerAccessLogDelivery",
-                            Effect: "Allow",
-                            Principal: { Service: "logging.s3.amazonaws.com" },
-                            Action: "s3:PutObject",
-                            Resource: pulumi.interpolate`${logBucket.arn}/*`,
-                            Condition: { ArnLike: { "aws:SourceArn": bucket.arn } },
-                        },
-                    ],
-                },
+                policy: accessLogBucketPolicy(logBucket.arn, bucket.arn),
             },
             child,
         );
@@ -378,10 +220,7 @@ export class OffsiteBackup extends pulumi.ComponentResource {
             `${name}-replication-role`,
             {
                 name: `bulwark-${stack}-offsite-replication`,
-                assumeRolePolicy: {
-                    Version: "2012-10-17",
-                    Statement: [{ Sid: "S3Replication", Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                },
+                assumeRolePolicy: allowAssumeRoleBy("S3Replication", "s3.amazonaws.com"),
                 tags: this.tags(),
             },
             child,
@@ -395,15 +234,13 @@ export class OffsiteBackup extends pulumi.ComponentResource {
             {
                 region: config.region,
                 bucket: site.bucket.bucket,
-                policy: {
-                    Version: "2012-10-17",
-                    Statement: [
-                        denyInsecureTransport(site.bucket.arn),
-                        denyUnlistedPrincipals(site.bucket.arn, pulumi.all([role.arn, ...this.args.config.adminPrincipalArns]), [...PRINCIPAL_GUARDED_ACTIONS, "s3:Replicate*"]),
-                        denyWriterDeletes("ReplicationCannotDelete", role.arn, site.bucket.arn, [...WRITER_DENIED_ACTIONS, "s3:ReplicateDelete"]),
-                        ...uploadGuardStatements(pulumi.interpolate`${site.bucket.arn}/*`, site.kmsKey.arn, this.args.config.allowedSourceCidrs),
-                    ],
-                },
+                policy: backupBucketPolicy({
+                    bucketArn: site.bucket.arn,
+                    kmsKeyArn: site.kmsKey.arn,
+                    writer: { arn: role.arn, sid: "ReplicationCannotDelete", replication: true },
+                    otherPrincipals: this.args.config.adminPrincipalArns,
+                    allowedSourceCidrs: this.args.config.allowedSourceCidrs,
+                }),
             },
             child,
         );

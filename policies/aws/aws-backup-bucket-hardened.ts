@@ -104,6 +104,115 @@ function lifecycle(r: PolicyResource): Verdict {
     return rules.some((rule) => rule && rule.status === "Enabled" && (hasBlock(rule.expiration) || hasBlock(rule.noncurrentVersionExpiration))) ? "ok" : "bad";
 }
 
+/** The bucket a companion is judged for: its resource and the names its companions refer to it by. */
+interface BucketUnderCheck {
+    readonly resource: PolicyResource;
+    readonly ids: readonly string[];
+}
+
+/** A target unknown in a preview is another bucket when it was built from one. */
+function loggingTarget(r: PolicyResource, bucket: BucketUnderCheck): Verdict {
+    const target = r.props.targetBucket as unknown;
+    if (unknownValue(target)) {
+        return (r.propertyDependencies.targetBucket ?? []).some((d) => BUCKET_TYPES.includes(d.type) && d !== bucket.resource) ? "ok" : "unknown";
+    }
+    return typeof target === "string" && target !== "" && !bucket.ids.includes(target) ? "ok" : "bad";
+}
+
+/**
+ * What a backup bucket needs from one kind of companion: `verdict` judges each attached one (the bucket passes
+ * when one is fit), `field` names what a preview left unknown, and the violation says `missing` when none is
+ * attached, `unfit` when none attached is fit (`found`), with `fix` (one for both, or one for each).
+ */
+interface CompanionCheck {
+    readonly kind: keyof typeof S3_COMPANIONS;
+    readonly field: string;
+    readonly verdict: (companion: PolicyResource, bucket: BucketUnderCheck) => Verdict;
+    readonly control: string;
+    readonly missing: string;
+    readonly unfit: string | ((found: readonly PolicyResource[]) => string);
+    readonly fix: string | { readonly missing: string; readonly unfit: string };
+}
+
+/** The checks, in the order their violations are reported. */
+const COMPANION_CHECKS: readonly CompanionCheck[] = [
+    {
+        kind: "encryption",
+        field: "rules",
+        verdict: encryption,
+        control: "BAK-02, DB-05",
+        missing: "has no server-side encryption configuration",
+        unfit: "has server-side encryption without aws:kms and a kmsMasterKeyId",
+        fix:
+            "Add an aws.s3.BucketServerSideEncryptionConfiguration with applyServerSideEncryptionByDefault " +
+            "{ sseAlgorithm: 'aws:kms', kmsMasterKeyId: <customer-managed key ARN> } and bucketKeyEnabled: true.",
+    },
+    {
+        kind: "versioning",
+        field: "versioningConfiguration",
+        verdict: versioning,
+        control: "BAK-02",
+        missing: "has no versioning",
+        unfit: "has versioning that is not Enabled",
+        fix: "Add an aws.s3.BucketVersioning with versioningConfiguration { status: 'Enabled' }.",
+    },
+    {
+        kind: "publicAccessBlock",
+        field: "public access flags",
+        verdict: publicAccess,
+        control: "BAK-02",
+        missing: "has no public access block",
+        unfit: (found) => `has a public access block with ${publicAccessMissing(found[0].props).join(", ")} not true`,
+        fix: {
+            missing: "Add an aws.s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
+            unfit: "Set all four flags of its aws.s3.BucketPublicAccessBlock to true.",
+        },
+    },
+    {
+        kind: "policy",
+        field: "policy",
+        verdict: tlsOnly,
+        control: "BAK-02",
+        missing: "has no bucket policy enforcing TLS",
+        unfit: "has a bucket policy that does not deny requests without TLS",
+        fix:
+            "Add to its aws.s3.BucketPolicy a statement { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: " +
+            "[bucket ARN, bucket ARN/*], Condition: { Bool: { 'aws:SecureTransport': 'false' } } }.",
+    },
+    {
+        kind: "lifecycle",
+        field: "rules",
+        verdict: lifecycle,
+        control: "BAK-04",
+        missing: "has no lifecycle configuration, so backups are kept forever",
+        unfit: "has no enabled lifecycle rule that expires objects",
+        fix:
+            "Add an aws.s3.BucketLifecycleConfiguration with an 'Enabled' rule setting expiration { days } and/or " +
+            "noncurrentVersionExpiration { noncurrentDays } to the retention period.",
+    },
+    {
+        kind: "logging",
+        field: "targetBucket",
+        verdict: loggingTarget,
+        control: "BAK-07",
+        missing: "has no access logging",
+        unfit: "logs access into itself (or nowhere)",
+        fix: {
+            missing: "Add an aws.s3.BucketLogging with targetBucket set to a separate log bucket.",
+            unfit: "Point its aws.s3.BucketLogging targetBucket at a separate log bucket.",
+        },
+    },
+];
+
+/** What the violation says when no companion of the check's kind is fit: none is attached, or those `found` are not. */
+function finding(check: CompanionCheck, found: readonly PolicyResource[]): { problem: string; fix: string } {
+    const fix = (which: "missing" | "unfit") => (typeof check.fix === "string" ? check.fix : check.fix[which]);
+    if (found.length === 0) {
+        return { problem: check.missing, fix: fix("missing") };
+    }
+    return { problem: typeof check.unfit === "string" ? check.unfit : check.unfit(found), fix: fix("unfit") };
+}
+
 export const awsBackupBucketHardened = stackPolicy({
     name: "aws-backup-bucket-hardened",
     controls: ["BAK-02", "DB-05", "BAK-04", "BAK-07"],
@@ -129,78 +238,18 @@ export const awsBackupBucketHardened = stackPolicy({
         for (const bucket of backupBuckets(args, args.getConfig<BackupBucketConfig>())) {
             const ids = namesOf(bucket);
             const bucketName = ids[0] ?? bucket.name;
-            const attached = (types: readonly string[]): PolicyResource[] => attachedTo(args, bucket, types);
-            const report = (control: string, problem: string, fix: string) =>
-                reportViolation(`[${control}] Backup bucket '${bucketName}' ${problem}. ${fix}`, bucket.urn);
-            /** Reports when no companion of the kind is fit; an undecidable one is left to apply. */
-            const judge = (field: string, companions: readonly PolicyResource[], verdict: (r: PolicyResource) => Verdict, onBad: () => void) => {
-                const result = companions.length === 0 ? "bad" : best(companions.map(verdict));
+            const checked: BucketUnderCheck = { resource: bucket, ids };
+            // Each kind is judged by its best companion: none fit is reported, an undecidable one is left to apply.
+            for (const check of COMPANION_CHECKS) {
+                const found = attachedTo(args, bucket, S3_COMPANIONS[check.kind]);
+                const result = found.length === 0 ? "bad" : best(found.map((c) => check.verdict(c, checked)));
                 if (result === "unknown") {
-                    companions.forEach((c) => markUndecided(args, c.urn, field));
+                    found.forEach((c) => markUndecided(args, c.urn, check.field));
                 } else if (result === "bad") {
-                    onBad();
+                    const { problem, fix } = finding(check, found);
+                    reportViolation(`[${check.control}] Backup bucket '${bucketName}' ${problem}. ${fix}`, bucket.urn);
                 }
-            };
-
-            const encryptions = attached(S3_COMPANIONS.encryption);
-            judge("rules", encryptions, encryption, () =>
-                report(
-                    "BAK-02, DB-05",
-                    encryptions.length ? "has server-side encryption without aws:kms and a kmsMasterKeyId" : "has no server-side encryption configuration",
-                    "Add an aws.s3.BucketServerSideEncryptionConfiguration with applyServerSideEncryptionByDefault " +
-                        "{ sseAlgorithm: 'aws:kms', kmsMasterKeyId: <customer-managed key ARN> } and bucketKeyEnabled: true.",
-                ),
-            );
-            const versionings = attached(S3_COMPANIONS.versioning);
-            judge("versioningConfiguration", versionings, versioning, () =>
-                report(
-                    "BAK-02",
-                    versionings.length ? "has versioning that is not Enabled" : "has no versioning",
-                    "Add an aws.s3.BucketVersioning with versioningConfiguration { status: 'Enabled' }.",
-                ),
-            );
-            const blocks = attached(S3_COMPANIONS.publicAccessBlock);
-            judge("public access flags", blocks, publicAccess, () =>
-                blocks.length === 0
-                    ? report("BAK-02", "has no public access block", "Add an aws.s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.")
-                    : report(
-                          "BAK-02",
-                          `has a public access block with ${publicAccessMissing(blocks[0].props).join(", ")} not true`,
-                          "Set all four flags of its aws.s3.BucketPublicAccessBlock to true.",
-                      ),
-            );
-            const policies = attached(S3_COMPANIONS.policy);
-            judge("policy", policies, tlsOnly, () =>
-                report(
-                    "BAK-02",
-                    policies.length ? "has a bucket policy that does not deny requests without TLS" : "has no bucket policy enforcing TLS",
-                    "Add to its aws.s3.BucketPolicy a statement { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: " +
-                        "[bucket ARN, bucket ARN/*], Condition: { Bool: { 'aws:SecureTransport': 'false' } } }.",
-                ),
-            );
-            const lifecycles = attached(S3_COMPANIONS.lifecycle);
-            judge("rules", lifecycles, lifecycle, () =>
-                report(
-                    "BAK-04",
-                    lifecycles.length ? "has no enabled lifecycle rule that expires objects" : "has no lifecycle configuration, so backups are kept forever",
-                    "Add an aws.s3.BucketLifecycleConfiguration with an 'Enabled' rule setting expiration { days } and/or " +
-                        "noncurrentVersionExpiration { noncurrentDays } to the retention period.",
-                ),
-            );
-            const logging = attached(S3_COMPANIONS.logging);
-            // A target unknown in a preview is another bucket when it was built from one.
-            const targetOf = (r: PolicyResource): Verdict => {
-                const target = r.props.targetBucket as unknown;
-                if (unknownValue(target)) {
-                    return (r.propertyDependencies.targetBucket ?? []).some((d) => BUCKET_TYPES.includes(d.type) && d !== bucket) ? "ok" : "unknown";
-                }
-                return typeof target === "string" && target !== "" && !ids.includes(target) ? "ok" : "bad";
-            };
-            judge("targetBucket", logging, targetOf, () =>
-                logging.length === 0
-                    ? report("BAK-07", "has no access logging", "Add an aws.s3.BucketLogging with targetBucket set to a separate log bucket.")
-                    : report("BAK-07", "logs access into itself (or nowhere)", "Point its aws.s3.BucketLogging targetBucket at a separate log bucket."),
-            );
+            }
         }
     },
 });
