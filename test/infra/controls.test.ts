@@ -21,7 +21,6 @@ import { EngineResource } from "../../tools/analyzer/judge";
 import {
     ConfigMap,
     envOf,
-    isSecretProperty,
     labelOf,
     mapSource,
     networksOf,
@@ -38,6 +37,7 @@ import {
     TYPES,
     unwrap,
 } from "../../tools/mocks/stack-run";
+import { isSecret } from "../../tools/analyzer/wire";
 
 /** Controls owned by other issues: CI template, images, live audit, compliance report. */
 const NOT_OWNED = new Set(["CON-03", "CON-04", "CMP-04", "CMP-07"]);
@@ -384,8 +384,8 @@ describe("infra controls: the program builds them", function () {
                     const url = envOf(c).ALERT_WEBHOOK_URL;
                     assert.match(url, /^https:\/\//, `${k.label}/${serviceOf(c)}`);
                     // Secret config, so the state encrypts the env entry that carries its token (issue 13).
-                    const entries: unknown[] = isSecretProperty(c.inputs.envs) ? [] : (c.inputs.envs as unknown[] | undefined) ?? [];
-                    assert.deepEqual(entries.filter((e) => !isSecretProperty(e) && String(e).includes(url)), [], `${k.label}/${serviceOf(c)}: the webhook URL is in plain state`);
+                    const entries: unknown[] = isSecret(c.inputs.envs) ? [] : (c.inputs.envs as unknown[] | undefined) ?? [];
+                    assert.deepEqual(entries.filter((e) => !isSecret(e) && String(e).includes(url)), [], `${k.label}/${serviceOf(c)}: the webhook URL is in plain state`);
                 }
                 if (k === custom) {
                     assert.equal(envOf(k.run.container("backup")).ALERT_WEBHOOK_URL, CUSTOM_DEV.alertWebhookUrl);
@@ -867,7 +867,7 @@ describe("infra controls: the program builds them", function () {
                 const uploader = run.container("offsite-uploader");
                 const entries = (uploader.inputs.envs as unknown[]) ?? [];
                 const secretEntry = entries.find((e) => String(unwrap(e)).startsWith("AWS_SECRET_ACCESS_KEY="));
-                return { id: envOf(uploader).AWS_ACCESS_KEY_ID, secret: envOf(uploader).AWS_SECRET_ACCESS_KEY, secretIsSecret: isSecretProperty(secretEntry) || isSecretProperty(uploader.inputs.envs), env: envOf(uploader) };
+                return { id: envOf(uploader).AWS_ACCESS_KEY_ID, secret: envOf(uploader).AWS_SECRET_ACCESS_KEY, secretIsSecret: isSecret(secretEntry) || isSecret(uploader.inputs.envs), env: envOf(uploader) };
             };
             const keysOf = (run: StackRun) => run.byType(TYPES.accessKey);
 
@@ -1101,8 +1101,8 @@ describe("infra controls: the program builds them", function () {
                 let holders = 0;
                 for (const c of k.run.containers()) {
                     // The engine keeps secretness per value: the list, or each entry that holds a secret, is marked.
-                    const entries: unknown[] = isSecretProperty(c.inputs.envs) ? [] : (c.inputs.envs as unknown[] | undefined) ?? [];
-                    const plain = entries.filter((e) => !isSecretProperty(e) && secrets.some((s) => String(e).includes(s)));
+                    const entries: unknown[] = isSecret(c.inputs.envs) ? [] : (c.inputs.envs as unknown[] | undefined) ?? [];
+                    const plain = entries.filter((e) => !isSecret(e) && secrets.some((s) => String(e).includes(s)));
                     if (Object.values(envOf(c)).some((v) => secrets.some((s) => v.includes(s)))) {
                         holders++;
                         assert.deepEqual(plain.map((e) => String(e).split("=")[0]), [], `${k.label}/${serviceOf(c)}: secret env stored in plain text`);
@@ -1111,7 +1111,7 @@ describe("infra controls: the program builds them", function () {
                 assert.ok(holders >= 4, `${k.label}: only ${holders} containers hold secrets`);
             }
             const secretEntry = (service: string, name: string) =>
-                ((prod.run.container(service).inputs.envs as unknown[]) ?? []).some((e) => isSecretProperty(e) && String(unwrap(e)).startsWith(`${name}=`));
+                ((prod.run.container(service).inputs.envs as unknown[]) ?? []).some((e) => isSecret(e) && String(unwrap(e)).startsWith(`${name}=`));
             assert.ok(secretEntry("proxy", "TLS_PRIVATE_KEY_PEM"), "the proxy's TLS key");
             assert.ok(secretEntry("offsite-uploader", "AWS_SECRET_ACCESS_KEY"), "the uploader's AWS key");
         });

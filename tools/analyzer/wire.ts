@@ -2,7 +2,6 @@
 // the mocks and the analyzer client all speak it, so what a policy reads here is what it reads under Pulumi.
 import { SECRET_SIG, SIG_KEY } from "bulwark-vocabulary";
 
-
 export { isUnknown, SECRET_SIG, SIG_KEY, UNKNOWN } from "bulwark-vocabulary";
 
 /** A secret value in wire form. */

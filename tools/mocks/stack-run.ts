@@ -28,6 +28,7 @@ import { ConfigSource, NAMESPACE } from "../../infra/config";
 import { labelValue } from "../../policies/lib/labels";
 import { installRecordingMocks, resolveOutputs, SecretValue } from "./runtime";
 import { EngineResource } from "../analyzer/judge";
+import { isSecret } from "../analyzer/wire";
 import { loadStackConfig } from "./stack-config";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
@@ -161,18 +162,12 @@ export function stackInput(stack: string, overrides: ConfigMap = {}, plainKeys: 
 
 // ---- secret markers in recorded inputs -------------------------------------------------------------------
 
-const SIG_KEY = pulumi.runtime.specialSigKey;
-const SECRET_SIG = pulumi.runtime.specialSecretSig;
-
-/** Whether a recorded property value is marked secret (it will be encrypted in the state). */
-export function isSecretProperty(value: unknown): boolean {
-    return !!value && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
-}
+// Recorded inputs mark secrets in the engine's wire form: isSecret (tools/analyzer/wire) tells them.
 
 /** The value with every secret marker removed, at any depth. */
 export function unwrap<T = any>(value: unknown): T {
-    if (isSecretProperty(value)) {
-        return unwrap((value as { value: unknown }).value);
+    if (isSecret(value)) {
+        return unwrap(value.value);
     }
     if (Array.isArray(value)) {
         return value.map((v) => unwrap(v)) as T;
