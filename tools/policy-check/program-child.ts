@@ -74,7 +74,7 @@ export function describeError(e: unknown): string {
     // Only the program's own frames: Node's loader, ts-node and this runner say nothing about the bug.
     const lines = e.stack.split("\n");
     const isFrame = (line: string) => /^\s+at /.test(line);
-    const own = lines.filter((l) => isFrame(l) && !/\(node:|node_modules/.test(l) && !l.includes(__filename)).slice(0, 8);
+    const own = lines.filter((l) => isFrame(l) && !/\(node:|node_modules/.test(l) && !l.includes(`/${path.basename(__filename)}:`)).slice(0, 8);
     return [...lines.filter((l) => !isFrame(l)), ...own].join("\n");
 }
 
