@@ -63,17 +63,14 @@ export function mandatoryAgainst(result: EvaluationResult, blame: string): Viola
     return result.violations.filter((v) => v.level === "mandatory" && v.urn !== undefined && v.urn.endsWith(`::${blame}`));
 }
 
-/** Per suite: how many attacks were judged, and how many each mode rejected (printed for the closing note). */
-const tally = new Map<string, { judged: number; rejected: Record<Mode, number> }>();
-
 /**
  * One mocha test per attack and mode: the attack must meet at least one mandatory violation naming `blame`.
  * `title` names the class of attack (types, fields, parsing, roles, unknowns, secrets, ...).
  */
 export function describeAttacks(title: string, attacks: readonly Attack[]): void {
     describe(`adversarial: ${title}`, () => {
+        // How many attacks each mode rejected, printed with BULWARK_ADVERSARIAL_TALLY set (for the closing note).
         const counts = { judged: attacks.length, rejected: { update: 0, preview: 0 } };
-        tally.set(title, counts);
         after(async () => {
             await stopAttackAnalyzers();
             if (process.env.BULWARK_ADVERSARIAL_TALLY) {
