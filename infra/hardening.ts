@@ -4,7 +4,7 @@
 // say (image, user, writable paths, networks, health check); the security settings are not theirs to change.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ControlId, GrantableCapability, isSecretEnvName, LABELS, Role } from "bulwark-vocabulary";
+import { COMPONENT_TYPES, ControlId, GrantableCapability, isSecretEnvName, LABELS, Role } from "bulwark-vocabulary";
 
 /** A numeric, non-root "uid:gid": names could resolve to root inside an image. */
 export type NonRootUser = `${number}:${number}`;
@@ -188,7 +188,7 @@ export class HardenedContainer extends pulumi.ComponentResource {
     readonly name: pulumi.Output<string>;
 
     constructor(name: string, args: HardenedContainerArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("bulwark:docker:HardenedContainer", name, {}, opts);
+        super(COMPONENT_TYPES.hardenedContainer, name, {}, opts);
         this.container = new docker.Container(name, hardenedContainerArgs(args.profile), { parent: this });
         this.name = this.container.name;
         this.registerOutputs({ name: this.name });

@@ -1,6 +1,7 @@
 // The whole stack as one component: networks, images, secrets, database, backups, app, proxy and, when
 // enabled, the off-site bucket. Its children are the architecture picture in the README, in code.
 import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES, ROLE_PLACEMENT } from "bulwark-vocabulary";
 import { BulwarkConfig, publicOrigin } from "./config";
 import { App } from "./components/app";
 import { Backup } from "./components/backup";
@@ -26,7 +27,7 @@ export class BulwarkStack extends pulumi.ComponentResource {
     readonly offsite?: OffsiteBackup;
 
     constructor(name: string, args: BulwarkStackArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("bulwark:stack:BulwarkStack", name, {}, opts);
+        super(COMPONENT_TYPES.stack, name, {}, opts);
         const c = args.config;
         const parent = { parent: this };
         const logRotation = c.logRotation;
@@ -35,9 +36,12 @@ export class BulwarkStack extends pulumi.ComponentResource {
         this.networks = new StackNetworks("networks", { stack: c.stack, dataSubnet: c.dataSubnet, egress: c.offsiteBackup.enabled }, parent);
 
         // The demo stand-ins are built only when no application image is configured (dev).
-        const imageNames: BuiltImageName[] = ["postgres", "proxy", "backup"];
-        if (!c.backendImage) imageNames.push("demo-backend");
-        if (!c.frontendImage) imageNames.push("demo-frontend");
+        // Each role's image is built from its own folder (ROLE_PLACEMENT), which is how the pack tells the roles apart.
+        const [databaseImage, proxyImage, backupImage] = [ROLE_PLACEMENT.database, ROLE_PLACEMENT["edge-proxy"], ROLE_PLACEMENT.backup].map((r) => r.imageFolders[0]);
+        const [demoBackend, demoFrontend] = ROLE_PLACEMENT.app.imageFolders;
+        const imageNames: BuiltImageName[] = [databaseImage, proxyImage, backupImage];
+        if (!c.backendImage) imageNames.push(demoBackend);
+        if (!c.frontendImage) imageNames.push(demoFrontend);
         const images = new StackImages("images", { stack: c.stack, baseImage: c.baseImage, names: imageNames }, parent);
 
         this.secrets = new StackSecrets("secrets", { backupAge: c.backupAge }, parent);
@@ -46,7 +50,7 @@ export class BulwarkStack extends pulumi.ComponentResource {
             "database",
             {
                 stack: c.stack,
-                image: images.ref("postgres"),
+                image: images.ref(databaseImage),
                 dataNetwork: this.networks.data,
                 dataSubnet: this.networks.dataSubnet,
                 password: this.secrets.databasePassword,
@@ -66,7 +70,7 @@ export class BulwarkStack extends pulumi.ComponentResource {
             "backup",
             {
                 stack: c.stack,
-                image: images.ref("backup"),
+                image: images.ref(backupImage),
                 dataNetwork: this.networks.data,
                 egressNetwork: this.networks.egress,
                 databaseHost: this.database.host,
@@ -102,8 +106,8 @@ export class BulwarkStack extends pulumi.ComponentResource {
             "app",
             {
                 stack: c.stack,
-                backendImage: c.backendImage ?? images.ref("demo-backend"),
-                frontendImage: c.frontendImage ?? images.ref("demo-frontend"),
+                backendImage: c.backendImage ?? images.ref(demoBackend),
+                frontendImage: c.frontendImage ?? images.ref(demoFrontend),
                 backend: c.backend,
                 frontend: c.frontend,
                 edgeNetwork: this.networks.edge,
@@ -126,7 +130,7 @@ export class BulwarkStack extends pulumi.ComponentResource {
             "proxy",
             {
                 stack: c.stack,
-                image: images.ref("proxy"),
+                image: images.ref(proxyImage),
                 edgeNetwork: this.networks.edge,
                 domain: c.domain,
                 url: this.url,

@@ -4,6 +4,7 @@ import { appPolicies } from "./app";
 import { awsPolicies } from "./aws";
 import { backupPolicies } from "./backups";
 import { containerPolicies } from "./containers";
+import { gatePolicies } from "./gate";
 import { BulwarkPolicy } from "./lib/policy";
 import { networkPolicies } from "./networks";
 import { secretPolicies } from "./secrets";
@@ -15,6 +16,7 @@ export const POLICY_GROUPS: Readonly<Record<string, readonly BulwarkPolicy[]>> =
     app: appPolicies,
     backups: backupPolicies,
     aws: awsPolicies,
+    gate: gatePolicies,
 };
 
 export const allPolicies: readonly BulwarkPolicy[] = Object.values(POLICY_GROUPS).flat();

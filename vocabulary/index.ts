@@ -7,5 +7,7 @@ export * from "./host-paths";
 export * from "./labels";
 export * from "./limits";
 export * from "./network";
+export * from "./roles";
 export * from "./secret-names";
 export * from "./type-tokens";
+export * from "./aws-account";

@@ -7,3 +7,9 @@
  * from starving the rest.
  */
 export const MAX_CONTAINER_MEMORY_MB = 16384;
+
+/**
+ * The most CPUs one container may be allowed, however its limit is spelled (`cpus`, `cpuQuota` over `cpuPeriod`,
+ * `cpuSet`): container-resource-limits' default `maxCpus` and the ceiling of `resources.<service>.cpus` in config.
+ */
+export const MAX_CONTAINER_CPUS = 64;

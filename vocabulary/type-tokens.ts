@@ -48,3 +48,31 @@ export const RANDOM_TYPES = {
     string: "random:index/randomString:RandomString",
     id: "random:index/randomId:RandomId",
 } as const;
+
+/** The root resource every stack has, and the providers (default or explicit) of the packages the program uses. */
+export const STACK_TYPE = "pulumi:pulumi:Stack";
+export const PROVIDER_TYPES = {
+    docker: "pulumi:providers:docker",
+    random: "pulumi:providers:random",
+    aws: "pulumi:providers:aws",
+} as const;
+
+/** An AWS provider resource, explicit (`new aws.Provider`) or the engine's default one. */
+export const AWS_PROVIDER_TYPE = PROVIDER_TYPES.aws;
+export const KMS_KEY_POLICY_TYPE = "aws:kms/keyPolicy:KeyPolicy";
+export const KMS_GRANT_TYPE = "aws:kms/grant:Grant";
+/**
+ * Resources that give an IAM identity permissions the stack's documents do not show: a managed policy attached
+ * by ARN, or membership in a group that carries its own.
+ */
+export const IAM_ATTACHMENT_TYPES: readonly string[] = [
+    IAM_ROLE_POLICY_ATTACHMENT_TYPE,
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+    "aws:iam/policyAttachment:PolicyAttachment",
+    "aws:iam/userGroupMembership:UserGroupMembership",
+    "aws:iam/groupMembership:GroupMembership",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+    "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+];

@@ -3,6 +3,7 @@
 // the security document asks; what the app does with them is the app's own code (DB-06, APP-04).
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES } from "bulwark-vocabulary";
 import { AppServiceConfig } from "../config";
 import { HardenedContainer, LogRotation, ServiceResources } from "../hardening";
 
@@ -38,7 +39,7 @@ export class App extends pulumi.ComponentResource {
     readonly frontendUpstream = `frontend:${FRONTEND_PORT}`;
 
     constructor(name: string, args: AppArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("bulwark:stack:App", name, {}, opts);
+        super(COMPONENT_TYPES.app, name, {}, opts);
         const google: Record<string, pulumi.Input<string>> = args.googleClientSecret ? { GOOGLE_CLIENT_SECRET: args.googleClientSecret } : {};
         this.backend = new HardenedContainer(
             `${name}-backend`,

@@ -12,7 +12,7 @@
 // read the backups through the job's group, and each owns only its own volume.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { AGE_IDENTITIES_CONTENTS, LABELS, VOLUME_CONTENTS_LABEL } from "bulwark-vocabulary";
+import { AGE_IDENTITIES_CONTENTS, COMPONENT_TYPES, LABELS, VOLUME_CONTENTS_LABEL } from "bulwark-vocabulary";
 import { BackupRetention } from "../config";
 import { HardenedContainer, LogRotation, ServiceProfile, ServiceResources, VolumeMount } from "../hardening";
 import { DATABASE_BACKUP_USER, DATABASE_NAME, DATABASE_PORT } from "./database";
@@ -78,7 +78,7 @@ export class Backup extends pulumi.ComponentResource {
     readonly uploader?: docker.Container;
 
     constructor(name: string, args: BackupArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("bulwark:stack:Backup", name, {}, opts);
+        super(COMPONENT_TYPES.backup, name, {}, opts);
         const volume = (suffix: string, volumeName: string, labels: docker.types.input.VolumeLabel[] = []) =>
             new docker.Volume(
                 `${name}-${suffix}`,

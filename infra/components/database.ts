@@ -3,7 +3,7 @@
 // visible to review and to the tests, and cannot be lost in an image's config file.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { LABELS } from "bulwark-vocabulary";
+import { COMPONENT_TYPES, LABELS } from "bulwark-vocabulary";
 import { HardenedContainer, LogRotation, ServiceResources } from "../hardening";
 import { IMAGE_USERS } from "./images";
 
@@ -47,7 +47,7 @@ export class Database extends pulumi.ComponentResource {
     readonly host = DATABASE_HOST;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("bulwark:stack:Database", name, {}, opts);
+        super(COMPONENT_TYPES.database, name, {}, opts);
         // Never deleted with the stack: a destroy leaves the volume on the host, and prod refuses outright.
         this.volume = new docker.Volume(
             `${name}-data`,

@@ -3,13 +3,15 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
+import { COMPONENT_TYPES, IMAGE_FOLDERS, IMAGES_CONTEXT_DIR, ImageFolder } from "bulwark-vocabulary";
 import { LOCAL_IMAGE_ID } from "../config";
 import { NonRootUser } from "../hardening";
 
-export const IMAGES_DIR = path.resolve(__dirname, "..", "..", "images");
+export const IMAGES_DIR = path.resolve(__dirname, "..", "..", IMAGES_CONTEXT_DIR);
 
-export const BUILT_IMAGES = ["postgres", "proxy", "backup", "demo-backend", "demo-frontend"] as const;
-export type BuiltImageName = (typeof BUILT_IMAGES)[number];
+/** The pack places a container in a role by the folder its image is built from (vocabulary ROLE_PLACEMENT). */
+export const BUILT_IMAGES = IMAGE_FOLDERS;
+export type BuiltImageName = ImageFolder;
 
 /** The fixed numeric user each image creates; images/<name>/Dockerfile uses the same (a test checks). */
 export const IMAGE_USERS: Readonly<Record<BuiltImageName, NonRootUser>> = {
@@ -63,7 +65,7 @@ export class StackImages extends pulumi.ComponentResource {
     readonly refs: Partial<Record<BuiltImageName, pulumi.Output<string>>> = {};
 
     constructor(name: string, args: StackImagesArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("bulwark:stack:Images", name, {}, opts);
+        super(COMPONENT_TYPES.images, name, {}, opts);
         for (const image of args.names) {
             const built = new docker.Image(
                 `${name}-${image}`,

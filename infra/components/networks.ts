@@ -2,7 +2,7 @@
 // has no route out, and, only when off-site backups are on, an egress network for the uploader alone.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { LABELS } from "bulwark-vocabulary";
+import { COMPONENT_TYPES, LABELS } from "bulwark-vocabulary";
 
 export interface StackNetworksArgs {
     readonly stack: string;
@@ -19,7 +19,7 @@ export class StackNetworks extends pulumi.ComponentResource {
     readonly dataSubnet: pulumi.Output<string>;
 
     constructor(name: string, args: StackNetworksArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("bulwark:stack:Networks", name, {}, opts);
+        super(COMPONENT_TYPES.networks, name, {}, opts);
         const network = (purpose: string, internal: boolean, subnet?: string) =>
             new docker.Network(
                 `${name}-${purpose}`,

@@ -12,6 +12,7 @@
 // uploader denied every delete, no upload replaces a backup, and versioning keeps what an admin changes.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES, stackAccountOf } from "bulwark-vocabulary";
 import { BackupRetention, FIRST_ACCESS_KEY_GENERATION, OffsiteBackupConfig, OffsiteReplicaConfig } from "../config";
 import { accessLogBucketPolicy, allowAssumeRoleBy, backupBucketPolicy, type ReplicationEnd, replicationRolePolicy, uploaderPolicy } from "./offsite/policy-documents";
 
@@ -76,9 +77,11 @@ export class OffsiteBackup extends pulumi.ComponentResource {
     private readonly args: OffsiteBackupArgs;
 
     constructor(name: string, args: OffsiteBackupArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("bulwark:stack:OffsiteBackup", name, {}, opts);
+        super(COMPONENT_TYPES.offsite, name, {}, opts);
         this.args = args;
-        const provider = new aws.Provider(`${name}-aws`, { region: args.config.region as aws.Region }, { parent: this });
+        // Pinned to the stack's account (the one its admins are in, as the policy pack decides it): the provider
+        // refuses to act in any other, so the account the pack judges principals against is the one deployed to.
+        const provider = new aws.Provider(`${name}-aws`, { region: args.config.region as aws.Region, allowedAccountIds: [this.account()] }, { parent: this });
         const child = { parent: this, provider };
 
         const primary = this.backupSite(
@@ -135,6 +138,15 @@ export class OffsiteBackup extends pulumi.ComponentResource {
             kmsKeyArn: this.kmsKey.arn,
             ...(this.replica ? { replicaBucketName: this.replica.bucket.bucket, replicaKmsKeyArn: this.replica.kmsKey.arn } : {}),
         });
+    }
+
+    /** The stack's account: the one offsiteBackup.adminPrincipalArns are in (the config refuses any other case). */
+    private account(): string {
+        const account = stackAccountOf({ adminPrincipalArns: this.args.config.adminPrincipalArns });
+        if ("problem" in account) {
+            throw new Error(`offsiteBackup.adminPrincipalArns ${account.problem}`);
+        }
+        return account.account;
     }
 
     private tags(): Record<string, string> {
@@ -220,7 +232,7 @@ export class OffsiteBackup extends pulumi.ComponentResource {
             `${name}-replication-role`,
             {
                 name: `bulwark-${stack}-offsite-replication`,
-                assumeRolePolicy: allowAssumeRoleBy("S3Replication", "s3.amazonaws.com"),
+                assumeRolePolicy: allowAssumeRoleBy("S3Replication", "s3.amazonaws.com", this.account()),
                 tags: this.tags(),
             },
             child,

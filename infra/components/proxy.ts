@@ -4,7 +4,7 @@
 // container needs no capability at all.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { PROXY_CONTAINER_PORTS } from "bulwark-vocabulary";
+import { COMPONENT_TYPES, PROXY_CONTAINER_PORTS } from "bulwark-vocabulary";
 import { HardenedContainer, LogRotation, ServiceResources } from "../hardening";
 import { IMAGE_USERS } from "./images";
 
@@ -42,7 +42,7 @@ export class Proxy extends pulumi.ComponentResource {
     readonly url: string;
 
     constructor(name: string, args: ProxyArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("bulwark:stack:Proxy", name, {}, opts);
+        super(COMPONENT_TYPES.proxy, name, {}, opts);
         const tlsEnv: Record<string, pulumi.Input<string>> =
             args.tls.mode === "provided"
                 ? { TLS_MODE: "provided", TLS_CERTIFICATE_PEM: args.tls.certificate, TLS_PRIVATE_KEY_PEM: args.tls.privateKey }

@@ -1,6 +1,7 @@
 // Generated secrets (SEC-01, SEC-02): made by @pulumi/random, so they exist only in the encrypted state and
 // never in code or plain config. Lengths are the document's: Rails 64 bytes, JWT 32 bytes, DB >= 32.
 import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPES } from "bulwark-vocabulary";
 import * as random from "@pulumi/random";
 import { ageIdentityFromSecretBytes, ageRecipientFromIdentity } from "../age";
 import { BulwarkConfig } from "../config";
@@ -28,7 +29,7 @@ export class StackSecrets extends pulumi.ComponentResource {
     readonly ageIdentity: pulumi.Output<string>;
 
     constructor(name: string, args: StackSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("bulwark:stack:Secrets", name, {}, opts);
+        super(COMPONENT_TYPES.secrets, name, {}, opts);
         const parent = { parent: this };
         this.secretKeyBase = pulumi.secret(new random.RandomBytes(`${name}-secret-key-base`, { length: SECRET_LENGTHS.secretKeyBaseBytes }, parent).hex);
         this.jwtSecret = pulumi.secret(new random.RandomBytes(`${name}-jwt-secret`, { length: SECRET_LENGTHS.jwtSecretBytes }, parent).hex);

@@ -1,5 +1,5 @@
 // The defaults a key takes when it is not set, and the bounds a set value must stay within.
-import { CONFIG_NAMESPACE, MAX_CONTAINER_MEMORY_MB } from "bulwark-vocabulary";
+import { CONFIG_NAMESPACE, MAX_CONTAINER_CPUS, MAX_CONTAINER_MEMORY_MB } from "bulwark-vocabulary";
 import type { ServiceResources } from "../hardening";
 import type { AppServiceConfig, ServiceName } from "./types";
 
@@ -21,7 +21,7 @@ export const DEFAULT_RESOURCES: Readonly<Record<ServiceName, ServiceResources>> 
 
 export const LIMITS = {
     memoryMb: { min: 64, max: MAX_CONTAINER_MEMORY_MB },
-    cpus: { min: 0.05, max: 64 },
+    cpus: { min: 0.05, max: MAX_CONTAINER_CPUS },
     jwtAccessTtlSeconds: { min: 60, max: 3600 },
     jwtRefreshTtlSeconds: { min: 3600, max: 2592000 },
     retention: { daily: { min: 1, max: 365 }, weekly: { min: 0, max: 104 }, monthly: { min: 0, max: 120 } },

@@ -1,5 +1,6 @@
 // The off-site copy of the backups (offsiteBackup): an S3 bucket under its own KMS key, who may read it, where
 // uploads may come from, the uploader's access key generations and an optional replica in another region.
+import { stackAccountOf } from "bulwark-vocabulary";
 import { FIRST_ACCESS_KEY_GENERATION, LIMITS, MAX_ACCESS_KEYS } from "./defaults";
 import { ACCESS_KEY_GENERATION, ARN, AWS_REGION, BUCKET_NAME, isSourceCidr } from "./patterns";
 import type { ConfigReader } from "./reader";
@@ -37,6 +38,12 @@ export function parseOffsite(r: ConfigReader, prod: boolean): OffsiteBackupConfi
         accessKeys,
         ...optional("replica", offsiteReplica(offsiteRaw.replica, { enabled: offsiteEnabled, region, bucketName: primaryBucketName }, r)),
     };
+    // The stack's account is the one its admins are in: the provider is pinned to it (allowedAccountIds), the
+    // replication role's trust names it (aws:SourceAccount), and the policy pack accepts no other (issue 22).
+    const account = stackAccountOf({ adminPrincipalArns: offsiteBackup.adminPrincipalArns });
+    if (offsiteEnabled && offsiteBackup.adminPrincipalArns.length > 0 && "problem" in account) {
+        r.problem("offsiteBackup.adminPrincipalArns", `${account.problem}: the provider is pinned to the stack's account and the bucket and key policies accept principals of that account only (BAK-05).`, "list admin roles or users of the account that holds the backups only.");
+    }
     if (offsiteEnabled && offsiteBackup.adminPrincipalArns.length === 0) {
         r.problem("offsiteBackup.adminPrincipalArns", "is empty: the bucket policy lets only the uploader and these admins touch backups, so nobody could restore (BAK-05).", "run `pulumi config set --path 'offsiteBackup.adminPrincipalArns[0]' arn:aws:iam::<account>:role/<backup-admin>`.");
     }

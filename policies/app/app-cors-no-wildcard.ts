@@ -1,6 +1,7 @@
 // APP-01: the backend trusts cross-origin requests only from known HTTPS origins. A wildcard lets any site
 // read API responses with the user's credentials; a plain-http origin can be spoofed on the network.
 import { resourcePolicy } from "../lib/policy";
+import { APP_ENVIRONMENT_VARIABLES, productionOf } from "../lib/app-env";
 import { appEnvMayHide, containerLabel, envsOf, undecidedEnv, validateContainer } from "../lib/docker-refs";
 
 interface Config {
@@ -39,7 +40,8 @@ export const appCorsNoWildcard = resourcePolicy({
     enforcementLevel: "mandatory",
     description:
         "A container's CORS_ORIGINS env lists only explicit https origins: no '*' (alone or inside an origin) and " +
-        "no http origin, except http://localhost when allowLocalhost is set for development stacks.",
+        "no http origin, except http://localhost when allowLocalhost is set for development stacks and the container " +
+        "is not in production (RAILS_ENV, RACK_ENV, APP_ENV or NODE_ENV production, in any case).",
     remediationSteps:
         "Set CORS_ORIGINS to the comma-separated https origins of the frontends that call the API, e.g. " +
         "`https://app.example.com` (bulwark config `corsOrigins`).",
@@ -57,6 +59,12 @@ export const appCorsNoWildcard = resourcePolicy({
     validateResource: validateContainer((props, args, reportViolation) => {
         const config = args.getConfig<Config>();
         const envs = envsOf(props);
+        // A production container never gets the development allowance, however production is spelled.
+        const production = productionOf(props, envs, APP_ENVIRONMENT_VARIABLES, ["production"]);
+        if (config.allowLocalhost && production.undecided) {
+            undecidedEnv(args, args.urn, production.undecided);
+        }
+        const allowLocalhost = config.allowLocalhost && !production.by && !production.undecided;
         for (const envName of config.corsEnvNames) {
             if (appEnvMayHide(props, envs, envName)) {
                 undecidedEnv(args, args.urn, envName);
@@ -68,7 +76,7 @@ export const appCorsNoWildcard = resourcePolicy({
             }
             const origins = value.split(/[\s,]+/).filter(Boolean);
             for (const origin of origins) {
-                const problem = originProblem(origin, config.allowLocalhost);
+                const problem = originProblem(origin, allowLocalhost);
                 if (problem) {
                     reportViolation(
                         `[APP-01] Container ${containerLabel(props, args.name)}: ${envName} origin '${origin}' ${problem}. ` +

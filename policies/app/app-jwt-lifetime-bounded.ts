@@ -1,5 +1,6 @@
 // APP-02: a stolen access token is useful only until it expires, so its lifetime is bounded, and refresh
 // tokens (which mint new access tokens) are bounded too. The stack passes both lifetimes to the app as env.
+import { isSecretEnvName } from "bulwark-vocabulary";
 import { resourcePolicy } from "../lib/policy";
 import { appEnvMayHide, containerLabel, envsOf, undecidedEnv, validateContainer } from "../lib/docker-refs";
 
@@ -15,7 +16,7 @@ export const appJwtLifetimeBounded = resourcePolicy({
     severity: "medium",
     enforcementLevel: "mandatory",
     description:
-        "A container that sets JWT_SECRET also sets JWT_ACCESS_TTL_SECONDS between 60 and 3600 seconds and " +
+        "A container that sets a JWT signing secret (JWT_SECRET or any secret-named JWT variable) also sets JWT_ACCESS_TTL_SECONDS between 60 and 3600 seconds and " +
         "JWT_REFRESH_TTL_SECONDS of at most 30 days (2592000 seconds); both bounds are configurable.",
     remediationSteps:
         "Set JWT_ACCESS_TTL_SECONDS (e.g. 900) and JWT_REFRESH_TTL_SECONDS (e.g. 1209600) on the backend through the " +
@@ -30,7 +31,9 @@ export const appJwtLifetimeBounded = resourcePolicy({
     validateResource: validateContainer((props, args, reportViolation) => {
         const config = args.getConfig<Config>();
         const envs = envsOf(props);
-        const signs = envs.has("JWT_SECRET");
+        // Any JWT signing secret, however named (JWT_SECRET, JWT_SECRET_KEY, DEVISE_JWT_SECRET_KEY, JWT_PRIVATE_KEY).
+        const signer = [...envs.values()].find((e) => /JWT/i.test(e.name) && isSecretEnvName(e.name))?.name;
+        const signs = signer !== undefined;
         if (!signs && !appEnvMayHide(props, envs, "JWT_SECRET")) {
             return; // only the container that signs tokens needs lifetimes
         }
@@ -45,7 +48,7 @@ export const appJwtLifetimeBounded = resourcePolicy({
                     undecidedEnv(args, args.urn, name);
                 } else {
                     reportViolation(
-                        `[APP-02] Container ${label} signs JWTs (JWT_SECRET) but does not set ${name}; tokens would not have a ` +
+                        `[APP-02] Container ${label} signs JWTs (${signer}) but does not set ${name}; tokens would not have a ` +
                             `bounded lifetime. Add ${name}=${example} (allowed ${min}..${max}).`,
                     );
                 }

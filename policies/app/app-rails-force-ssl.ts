@@ -1,10 +1,12 @@
 // NET-05: in production Rails must redirect to HTTPS, set HSTS and mark cookies Secure itself, so that a
 // proxy misconfiguration cannot silently serve the app over plain HTTP.
 import { resourcePolicy } from "../lib/policy";
-import { appEnvMayHide, containerLabel, envsOf, undecidedEnv, validateContainer } from "../lib/docker-refs";
+import { productionOf, RAILS_ENVIRONMENT_VARIABLES } from "../lib/app-env";
+import { containerLabel, envsOf, undecidedEnv, validateContainer } from "../lib/docker-refs";
 
 interface Config {
     productionValues: string[];
+    environmentVariables: string[];
 }
 
 export const appRailsForceSsl = resourcePolicy({
@@ -12,7 +14,9 @@ export const appRailsForceSsl = resourcePolicy({
     controls: ["NET-05"],
     severity: "high",
     enforcementLevel: "mandatory",
-    description: "A container with RAILS_ENV=production sets RAILS_FORCE_SSL=true.",
+    description:
+        "A container in production sets RAILS_FORCE_SSL=true. Production is recognised however it is said: RAILS_ENV, " +
+        "RACK_ENV (which Rails reads when RAILS_ENV is unset) or APP_ENV, in any case and with surrounding spaces.",
     remediationSteps:
         "Add `RAILS_FORCE_SSL=true` to the backend container's env (and keep `config.force_ssl` reading it in " +
         "config/environments/production.rb).",
@@ -22,32 +26,44 @@ export const appRailsForceSsl = resourcePolicy({
                 type: "array",
                 items: { type: "string" },
                 default: ["production"],
-                description: "RAILS_ENV values that count as production",
+                description: "Environment values that count as production (compared trimmed, in any case)",
+            },
+            environmentVariables: {
+                type: "array",
+                items: { type: "string" },
+                default: [...RAILS_ENVIRONMENT_VARIABLES],
+                description: "Env variables that name the Rails environment",
             },
         },
     },
     validateResource: validateContainer((props, args, reportViolation) => {
         const config = args.getConfig<Config>();
         const envs = envsOf(props);
-        const railsEnv = envs.get("RAILS_ENV")?.value;
-        if (appEnvMayHide(props, envs, "RAILS_ENV")) {
-            undecidedEnv(args, args.urn, "RAILS_ENV");
+        const production = productionOf(props, envs, config.environmentVariables, config.productionValues);
+        if (production.undecided) {
+            undecidedEnv(args, args.urn, production.undecided);
             return;
         }
-        if (railsEnv === undefined || !config.productionValues.includes(railsEnv)) {
+        if (!production.by) {
             return;
         }
+        const railsEnv = `${production.by.name}=${production.by.value.trim()}`;
         const forceSsl = envs.get("RAILS_FORCE_SSL");
         const label = containerLabel(props, args.name);
         if (!forceSsl) {
             if (!envs.isMissing("RAILS_FORCE_SSL")) {
-                undecidedEnv(args, args.urn, "RAILS_FORCE_SSL");
+                // Fail closed: a production container must show RAILS_FORCE_SSL=true as a value known at preview,
+                // not leave it to entries that are unknown until apply.
+                reportViolation(
+                    `[NET-05] Container ${label} runs ${railsEnv} and RAILS_FORCE_SSL is not among its env entries known at ` +
+                        "preview. Add RAILS_FORCE_SSL=true as a literal entry.",
+                );
                 return;
             }
-            reportViolation(`[NET-05] Container ${label} runs RAILS_ENV=${railsEnv} without RAILS_FORCE_SSL. Add RAILS_FORCE_SSL=true to its env.`);
+            reportViolation(`[NET-05] Container ${label} runs ${railsEnv} without RAILS_FORCE_SSL. Add RAILS_FORCE_SSL=true to its env.`);
         } else if ((forceSsl.value ?? "").trim().toLowerCase() !== "true") {
             reportViolation(
-                `[NET-05] Container ${label} runs RAILS_ENV=${railsEnv} with RAILS_FORCE_SSL=${forceSsl.value}. Set RAILS_FORCE_SSL=true.`,
+                `[NET-05] Container ${label} runs ${railsEnv} with RAILS_FORCE_SSL=${forceSsl.value}. Set RAILS_FORCE_SSL=true.`,
             );
         }
     }),

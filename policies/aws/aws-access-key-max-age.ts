@@ -7,7 +7,7 @@
 // measured against the pack's clock (Date.now()) when the pack runs.
 import { PolicyResource } from "@pulumi/policy";
 import { IAM_ACCESS_KEY_TYPE } from "bulwark-vocabulary";
-import { markUndecided } from "../lib/inconclusive";
+import { unknownCannotMatter } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
 import { isUnknown } from "./lib/aws-refs";
 
@@ -72,9 +72,11 @@ export const awsAccessKeyMaxAge = stackPolicy({
             if (props.status === "Inactive") {
                 continue;
             }
-            // Unknown (a preview of a create) or absent (not created yet): the age is decided at apply.
-            if (isUnknown(props, "createDate") || props.createDate === undefined || props.createDate === null) {
-                markUndecided(args, key.urn, "createDate");
+            // Unknown (a preview of a create) or absent (not created yet): the key is created by this update.
+            if (
+                (isUnknown(props, "createDate") || props.createDate === undefined || props.createDate === null) &&
+                unknownCannotMatter("createDate of an aws.iam.AccessKey", "unknown or absent only for a key this update creates, which is 0 days old")
+            ) {
                 continue;
             }
             const age = typeof props.createDate === "string" ? accessKeyAgeDays(props.createDate, now) : undefined;

@@ -4,11 +4,11 @@
 // bucket is a backup bucket by its tag or by where the backups go, so an untagged bucket the uploader writes to
 // gets every rule too.
 import { PolicyResource } from "@pulumi/policy";
-import { BUCKET_TYPES, isUnknown as unknownValue, KMS_KEY_TYPE, S3_COMPANIONS } from "bulwark-vocabulary";
-import { markUndecided } from "../lib/inconclusive";
+import { BUCKET_TYPES, isUnknown as unknownValue, KMS_ALIAS_TYPE, KMS_KEY_TYPE, S3_COMPANIONS } from "bulwark-vocabulary";
+import { markUndecided, policyDocumentUnknownAtPreview } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
 import { deniesInsecureTransport, isUnknown, parsePolicyDocument } from "./lib/aws-refs";
-import { BACKUP_BUCKET_CONFIG_SCHEMA, BackupBucketConfig, attachedTo, backupBuckets, namesOf } from "./lib/backup-buckets";
+import { BACKUP_BUCKET_CONFIG_SCHEMA, BackupBucketConfig, attachedTo, bucketInventory, namesOf } from "./lib/backup-buckets";
 
 interface EncryptionRule {
     readonly applyServerSideEncryptionByDefault?: { readonly sseAlgorithm?: string; readonly kmsMasterKeyId?: string };
@@ -37,8 +37,37 @@ function hasBlock(value: unknown): boolean {
     return !!block && typeof block === "object" && Object.values(block).some((v) => v !== undefined && v !== null && v !== false);
 }
 
+/**
+ * What names a KMS key of the stack: each key's ARN, key id and id, and each alias (name or ARN) of the stack
+ * that targets one of them. A backup bucket encrypted under any other key (AWS's managed aws/s3, another
+ * account's) uses a key whose rotation, deletion window and key policy nothing here judges.
+ */
+export function stackKeyRefs(resources: readonly PolicyResource[]): Set<string> {
+    const refs = new Set<string>();
+    const keys = resources.filter((r) => r.type === KMS_KEY_TYPE);
+    for (const key of keys) {
+        [key.props.arn, key.props.keyId, key.props.id].forEach((v) => typeof v === "string" && v !== "" && !unknownValue(v) && refs.add(v));
+    }
+    for (const alias of resources.filter((r) => r.type === KMS_ALIAS_TYPE)) {
+        const target = alias.props.targetKeyId;
+        const targetsStackKey = (typeof target === "string" && refs.has(target)) || (alias.propertyDependencies.targetKeyId ?? []).some((d) => keys.includes(d));
+        if (targetsStackKey) {
+            [alias.props.name, alias.props.arn].forEach((v) => typeof v === "string" && v !== "" && !unknownValue(v) && refs.add(v));
+        }
+    }
+    return refs;
+}
+
+/** The KMS key id a rule names when it is known and not a key of the stack (checked: `refs`). */
+function foreignKey(r: PolicyResource, refs: ReadonlySet<string>): string | undefined {
+    const rules = Array.isArray(r.props.rules) ? (r.props.rules as EncryptionRule[]) : [];
+    return rules
+        .map((rule) => rule?.applyServerSideEncryptionByDefault?.kmsMasterKeyId)
+        .find((id): id is string => typeof id === "string" && id !== "" && !unknownValue(id) && !refs.has(id));
+}
+
 /** A KMS key ARN unknown in a preview is still a key when the rules were built from a KMS Key of the stack. */
-function encryption(r: PolicyResource): Verdict {
+function encryption(r: PolicyResource, bucket: BucketUnderCheck): Verdict {
     const props = r.props as { rules?: unknown };
     if (unknownValue(props.rules)) {
         return "unknown";
@@ -60,7 +89,7 @@ function encryption(r: PolicyResource): Verdict {
             if (isUnknown(sse, "kmsMasterKeyId")) {
                 return fromStackKey ? "ok" : "unknown";
             }
-            return typeof sse.kmsMasterKeyId === "string" && sse.kmsMasterKeyId !== "" ? "ok" : "bad";
+            return typeof sse.kmsMasterKeyId === "string" && bucket.stackKeys.has(sse.kmsMasterKeyId) ? "ok" : "bad";
         }),
     );
 }
@@ -108,6 +137,8 @@ function lifecycle(r: PolicyResource): Verdict {
 interface BucketUnderCheck {
     readonly resource: PolicyResource;
     readonly ids: readonly string[];
+    /** What names a KMS key of the stack (stackKeyRefs). */
+    readonly stackKeys: ReadonlySet<string>;
 }
 
 /** A target unknown in a preview is another bucket when it was built from one. */
@@ -130,7 +161,7 @@ interface CompanionCheck {
     readonly verdict: (companion: PolicyResource, bucket: BucketUnderCheck) => Verdict;
     readonly control: string;
     readonly missing: string;
-    readonly unfit: string | ((found: readonly PolicyResource[]) => string);
+    readonly unfit: string | ((found: readonly PolicyResource[], bucket: BucketUnderCheck) => string);
     readonly fix: string | { readonly missing: string; readonly unfit: string };
 }
 
@@ -142,7 +173,12 @@ const COMPANION_CHECKS: readonly CompanionCheck[] = [
         verdict: encryption,
         control: "BAK-02, DB-05",
         missing: "has no server-side encryption configuration",
-        unfit: "has server-side encryption without aws:kms and a kmsMasterKeyId",
+        unfit: (found, bucket) => {
+            const foreign = found.map((c) => foreignKey(c, bucket.stackKeys)).find((k) => k !== undefined);
+            return foreign === undefined
+                ? "has server-side encryption without aws:kms and a kmsMasterKeyId"
+                : `is encrypted under KMS key '${foreign}', which is not a key of this stack (its rotation, deletion window and key policy are judged nowhere)`;
+        },
         fix:
             "Add an aws.s3.BucketServerSideEncryptionConfiguration with applyServerSideEncryptionByDefault " +
             "{ sseAlgorithm: 'aws:kms', kmsMasterKeyId: <customer-managed key ARN> } and bucketKeyEnabled: true.",
@@ -205,12 +241,43 @@ const COMPANION_CHECKS: readonly CompanionCheck[] = [
 ];
 
 /** What the violation says when no companion of the check's kind is fit: none is attached, or those `found` are not. */
-function finding(check: CompanionCheck, found: readonly PolicyResource[]): { problem: string; fix: string } {
+function finding(check: CompanionCheck, found: readonly PolicyResource[], bucket: BucketUnderCheck): { problem: string; fix: string } {
     const fix = (which: "missing" | "unfit") => (typeof check.fix === "string" ? check.fix : check.fix[which]);
     if (found.length === 0) {
         return { problem: check.missing, fix: fix("missing") };
     }
-    return { problem: typeof check.unfit === "string" ? check.unfit : check.unfit(found), fix: fix("unfit") };
+    return { problem: typeof check.unfit === "string" ? check.unfit : check.unfit(found, bucket), fix: fix("unfit") };
+}
+
+/** What an access-log bucket (one only used as another bucket's logging target) needs: closed to the public, TLS only. */
+const ACCESS_LOG_CHECKS: readonly CompanionCheck["kind"][] = ["publicAccessBlock", "policy"];
+
+/** Runs `checks` on one bucket's companions: none fit is reported, an undecidable one is left to apply. */
+function judgeBucket(
+    args: Parameters<Parameters<typeof stackPolicy>[0]["validateStack"]>[0],
+    bucket: PolicyResource,
+    checks: readonly CompanionCheck[],
+    kind: string,
+    stackKeys: ReadonlySet<string>,
+    reportViolation: (message: string, urn: string) => void,
+): void {
+    const ids = namesOf(bucket);
+    const bucketName = ids[0] ?? bucket.name;
+    const checked: BucketUnderCheck = { resource: bucket, ids, stackKeys };
+    for (const check of checks) {
+        const found = attachedTo(args, bucket, S3_COMPANIONS[check.kind]);
+        const result = found.length === 0 ? "bad" : best(found.map((c) => check.verdict(c, checked)));
+        if (result === "unknown") {
+            found.forEach((c) =>
+                check.field === "policy" && unknownValue(c.props.policy)
+                    ? policyDocumentUnknownAtPreview(args, c.urn, check.field, c.propertyDependencies.policy ?? [])
+                    : markUndecided(args, c.urn, check.field),
+            );
+        } else if (result === "bad") {
+            const { problem, fix } = finding(check, found, checked);
+            reportViolation(`[${check.control}] ${kind} '${bucketName}' ${problem}. ${fix}`, bucket.urn);
+        }
+    }
 }
 
 export const awsBackupBucketHardened = stackPolicy({
@@ -222,9 +289,13 @@ export const awsBackupBucketHardened = stackPolicy({
         "Each backup bucket has, attached by its `bucket` name: SSE " +
         "with aws:kms and a KMS key, versioning Enabled, a public access block with all four flags true, a bucket " +
         "policy denying aws:SecureTransport=false, an enabled lifecycle rule that expires objects or noncurrent " +
-        "versions, and access logging to another bucket. A backup bucket is one tagged bulwark:purpose=backups, or one " +
-        "the backups flow to: named in the env of a backup container (role backup, backup-uploader) or in the " +
-        "resources of the backup identity's IAM policy, or one those values are built from (property dependencies).",
+        "versions, and access logging to another bucket; the KMS key is one of the stack's (by ARN, key id or an alias " +
+        "of the stack, or built from one in a preview). Closed world: EVERY bucket of the stack is a backup bucket but " +
+        "one used only as another bucket's access-log target (which needs the public access block and a TLS-only " +
+        "policy) and one listed in bucketExceptions with a reason; a bucket the backups flow to (tagged " +
+        "bulwark:purpose=backups, named in the env of a backup container or in the backup identity's IAM policy, built " +
+        "from those values, or a replication's destination) is a backup bucket whatever the config says. Buckets and " +
+        "companions are related by name or, in a preview, by the engine's property dependencies.",
     remediationSteps:
         "Create, for the backup bucket, aws.s3.BucketServerSideEncryptionConfiguration (sseAlgorithm 'aws:kms', " +
         "kmsMasterKeyId: key.arn), aws.s3.BucketVersioning (status 'Enabled'), aws.s3.BucketPublicAccessBlock " +
@@ -235,21 +306,14 @@ export const awsBackupBucketHardened = stackPolicy({
         properties: { ...BACKUP_BUCKET_CONFIG_SCHEMA },
     },
     validateStack: (args, reportViolation) => {
-        for (const bucket of backupBuckets(args, args.getConfig<BackupBucketConfig>())) {
-            const ids = namesOf(bucket);
-            const bucketName = ids[0] ?? bucket.name;
-            const checked: BucketUnderCheck = { resource: bucket, ids };
-            // Each kind is judged by its best companion: none fit is reported, an undecidable one is left to apply.
-            for (const check of COMPANION_CHECKS) {
-                const found = attachedTo(args, bucket, S3_COMPANIONS[check.kind]);
-                const result = found.length === 0 ? "bad" : best(found.map((c) => check.verdict(c, checked)));
-                if (result === "unknown") {
-                    found.forEach((c) => markUndecided(args, c.urn, check.field));
-                } else if (result === "bad") {
-                    const { problem, fix } = finding(check, found);
-                    reportViolation(`[${check.control}] Backup bucket '${bucketName}' ${problem}. ${fix}`, bucket.urn);
-                }
-            }
+        const inventory = bucketInventory(args, args.getConfig<BackupBucketConfig>());
+        const stackKeys = stackKeyRefs(args.resources);
+        for (const bucket of inventory.backups) {
+            judgeBucket(args, bucket, COMPANION_CHECKS, "Backup bucket", stackKeys, reportViolation);
+        }
+        const logChecks = COMPANION_CHECKS.filter((c) => ACCESS_LOG_CHECKS.includes(c.kind));
+        for (const bucket of inventory.accessLogs) {
+            judgeBucket(args, bucket, logChecks, "Access-log bucket", stackKeys, reportViolation);
         }
     },
 });

@@ -7,7 +7,7 @@
 // (bulwark:offsiteBackup.allowedSourceCidrs), from anywhere else. A Deny counts only when nothing narrows it.
 import { StackValidationArgs } from "@pulumi/policy";
 import { CONFIG_NAMESPACE, containsUnknown, isUnknown, KMS_KEY_TYPE, S3_COMPANIONS } from "bulwark-vocabulary";
-import { markUndecided } from "../lib/inconclusive";
+import { markUndecided, policyDocumentUnknownAtPreview } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
 import { configuredObject, engineStackConfig } from "../lib/stack-config";
 import { PolicyStatement, asList, bucketNamesIn, isEveryone } from "./lib/aws-refs";
@@ -343,7 +343,13 @@ export const awsBackupBucketUploadGuards = stackPolicy({
                 if (through.length > 0) {
                     onBad(through.join(", "));
                 } else if (verdicts.includes("unknown")) {
-                    policies.forEach((p) => markUndecided(args, p.urn, "policy"));
+                    // A document unknown as a whole (the known gap) vs. one whose structure is known with an ARN the
+                    // pack cannot place: the latter is refused.
+                    policies.forEach((p) =>
+                        isUnknown(p.props.policy)
+                            ? policyDocumentUnknownAtPreview(args, p.urn, "policy", p.propertyDependencies.policy ?? [])
+                            : markUndecided(args, p.urn, "policy", "build the ARNs in the document from the stack's own bucket and KMS key (their `.arn`), so a preview can place them"),
+                    );
                 }
             };
             const where = policies.length ? "its bucket policy does not refuse" : "it has no bucket policy to refuse";

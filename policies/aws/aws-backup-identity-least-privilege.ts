@@ -6,7 +6,7 @@
 // separately and only on named key ARNs, and Decrypt, which reads, only through S3 (kms:ViaService).
 import { IAM_POLICY_TYPES } from "bulwark-vocabulary";
 import { resourcePolicy } from "../lib/policy";
-import { markUndecided } from "../lib/inconclusive";
+import { policyDocumentUnknownAtPreview } from "../lib/inconclusive";
 import { BACKUP_IDENTITY_MARKER_SCHEMA, asList, isBackupIdentityPolicy, parsePolicyDocument, quoteIam, statementLabel } from "./lib/aws-refs";
 
 /** KMS actions that read: allowed only with a kms:ViaService condition, so the key works through S3 alone. */
@@ -71,7 +71,7 @@ export const awsBackupIdentityLeastPrivilege = resourcePolicy({
         const where = `IAM policy '${args.name}' of the backup identity`;
         const doc = parsePolicyDocument(props.policy);
         if (doc.kind === "unknown") {
-            markUndecided(args, args.urn, "policy");
+            policyDocumentUnknownAtPreview(args, args.urn, "policy");
             return;
         }
         if (doc.kind === "invalid") {

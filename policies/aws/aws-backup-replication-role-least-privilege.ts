@@ -5,10 +5,11 @@
 // the stack, so nothing here can judge them.
 import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import { containsUnknown, IAM_ROLE_POLICY_ATTACHMENT_TYPE, IAM_ROLE_POLICY_TYPE } from "bulwark-vocabulary";
-import { markUndecided } from "../lib/inconclusive";
+import { markUndecided, policyDocumentUnknownAtPreview } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
 import { PolicyStatement, asList, parsePolicyDocument, quoteIam, statementLabel } from "./lib/aws-refs";
 import { BACKUP_BUCKET_CONFIG_SCHEMA, BackupBucketConfig } from "./lib/backup-buckets";
+import { OWN_ACCOUNT_NOTE, ownAccount } from "./lib/principals";
 import { replicationsOf, roleOf } from "./lib/replication";
 
 /** What S3 replication of SSE-KMS objects needs (AWS S3 User Guide, "Setting up permissions" for replication). */
@@ -51,7 +52,7 @@ function permissionProblems(st: PolicyStatement): string[] {
 }
 
 /** Problems of the trust policy: only S3 may assume the role. */
-function trustProblems(document: unknown): string[] | "unknown" {
+function trustProblems(document: unknown, own: { account: string } | { problem: string }): string[] | "unknown" {
     const doc = parsePolicyDocument(document);
     if (doc.kind === "unknown") {
         return "unknown";
@@ -66,10 +67,32 @@ function trustProblems(document: unknown): string[] | "unknown" {
         const principal = st.Principal as { Service?: unknown } | undefined;
         const others = principal && typeof principal === "object" ? Object.keys(principal).filter((k) => k !== "Service") : ["*"];
         const services = asList(principal?.Service).filter((s) => !REPLICATION_SERVICES.includes(s));
-        return others.length > 0 || services.length > 0 || st.NotPrincipal !== undefined
-            ? [`its trust policy's ${statementLabel(st, i)} lets ${JSON.stringify(st.Principal ?? st.NotPrincipal)} assume it, not S3 alone`]
-            : [];
+        const problems =
+            others.length > 0 || services.length > 0 || st.NotPrincipal !== undefined
+                ? [`its trust policy's ${statementLabel(st, i)} lets ${JSON.stringify(st.Principal ?? st.NotPrincipal)} assume it, not S3 alone`]
+                : [];
+        const source = sourceAccountProblem(st, own);
+        return source ? [...problems, `its trust policy's ${statementLabel(st, i)} ${source}`] : problems;
     });
+}
+
+/**
+ * Issue 22 item 8: S3 assumes the role for whichever bucket names it, so without aws:SourceAccount a bucket of
+ * another account could have S3 replicate through this role (the confused deputy). The condition must be an
+ * exact match (StringEquals) on the stack's own account alone.
+ */
+function sourceAccountProblem(st: PolicyStatement, own: { account: string } | { problem: string }): string | undefined {
+    const values = Object.entries(st.Condition ?? {})
+        .filter(([operator]) => operator === "StringEquals")
+        .flatMap(([, block]) => Object.entries(block ?? {}).filter(([key]) => key.toLowerCase() === "aws:sourceaccount"))
+        .flatMap(([, value]) => (Array.isArray(value) ? value : [value]));
+    if (values.length === 0) {
+        return "has no StringEquals aws:SourceAccount condition, so S3 may assume it for another account's bucket";
+    }
+    if ("problem" in own) {
+        return `names aws:SourceAccount ${JSON.stringify(values)}, but the stack's account is not known (${own.problem})`;
+    }
+    return values.every((v) => v === own.account) ? undefined : `names aws:SourceAccount ${JSON.stringify(values)}, not the stack's account ${own.account} alone`;
 }
 
 /** The role's permission documents: inline policies of the role, and RolePolicy resources naming it. */
@@ -85,11 +108,13 @@ function permissionDocuments(args: StackValidationArgs, role: PolicyResource): {
 
 function judgeRole(args: StackValidationArgs, role: PolicyResource, report: (message: string, urn: string) => void): void {
     const where = `Replication role '${role.props.name ?? role.name}' of a backup bucket`;
-    const trust = trustProblems(role.props.assumeRolePolicy);
+    const trust = trustProblems(role.props.assumeRolePolicy, ownAccount());
     if (trust === "unknown") {
         markUndecided(args, role.urn, "assumeRolePolicy");
     } else {
-        trust.forEach((p) => report(`[BAK-06] ${where}: ${p}. Let only { Service: 's3.amazonaws.com' } assume it.`, role.urn));
+        trust.forEach((p) =>
+            report(`[BAK-06] ${where}: ${p}. Let only { Service: 's3.amazonaws.com' } assume it, with Condition { StringEquals: { 'aws:SourceAccount': '<the stack's account>' } }.`, role.urn),
+        );
     }
     const managed = [
         ...asList(role.props.managedPolicyArns),
@@ -101,7 +126,7 @@ function judgeRole(args: StackValidationArgs, role: PolicyResource, report: (mes
     for (const doc of permissionDocuments(args, role)) {
         const parsed = parsePolicyDocument(doc.document);
         if (parsed.kind === "unknown") {
-            markUndecided(args, doc.urn, doc.field);
+            policyDocumentUnknownAtPreview(args, doc.urn, doc.field, args.resources.find((r) => r.urn === doc.urn)?.propertyDependencies[doc.field] ?? []);
             continue;
         }
         if (parsed.kind === "invalid") {
@@ -126,12 +151,15 @@ export const awsBackupReplicationRoleLeastPrivilege = stackPolicy({
     severity: "high",
     enforcementLevel: "mandatory",
     description:
-        "The IAM role a backup bucket's replication names is a role of the stack that only S3 may assume, with no " +
+        "The IAM role a backup bucket's replication names is a role of the stack that only S3 may assume, and only " +
+        "for the stack's own account (a StringEquals aws:SourceAccount condition naming it), with no " +
         "managed policies, whose inline policies allow only what replication of SSE-KMS objects needs (reading the " +
         "source's versions, s3:ReplicateObject and s3:ReplicateTags, kms:Decrypt/Encrypt/GenerateDataKey under a " +
-        "kms:ViaService condition): no delete, no s3:ReplicateDelete, no wildcard, no Resource '*'.",
+        "kms:ViaService condition): no delete, no s3:ReplicateDelete, no wildcard, no Resource '*'. " +
+        OWN_ACCOUNT_NOTE,
     remediationSteps:
-        "Use the role infra/components/offsite.ts builds (replicationRolePolicy): trust { Service: 's3.amazonaws.com' }, " +
+        "Use the role infra/components/offsite.ts builds (replicationRolePolicy): trust { Service: 's3.amazonaws.com' } " +
+        "under Condition { StringEquals: { 'aws:SourceAccount': <account> } }, " +
         "one RolePolicy with the replication actions on the source and replica ARNs and KMS actions bound to S3 by kms:ViaService.",
     configSchema: { properties: { ...BACKUP_BUCKET_CONFIG_SCHEMA } },
     validateStack: (args, reportViolation) => {

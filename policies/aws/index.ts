@@ -6,6 +6,9 @@ import { awsBackupBucketUploadGuards } from "./aws-backup-bucket-upload-guards";
 import { awsBackupIdentityLeastPrivilege } from "./aws-backup-identity-least-privilege";
 import { awsBackupReplicationRoleLeastPrivilege } from "./aws-backup-replication-role-least-privilege";
 import { awsBucketPolicyRestrictsPrincipals } from "./aws-bucket-policy-restricts-principals";
+import { awsIamNoAttachedPolicies } from "./aws-iam-no-attached-policies";
+import { awsKmsKeyPolicyRestrictsPrincipals } from "./aws-kms-key-policy-restricts-principals";
+import { awsProviderPinnedAccount } from "./aws-provider-pinned-account";
 import { awsKmsKeyLockoutGuard } from "./aws-kms-key-lockout-guard";
 import { awsKmsKeyRotation } from "./aws-kms-key-rotation";
 import { awsS3BucketNoPublicAcl } from "./aws-s3-bucket-no-public-acl";
@@ -21,4 +24,7 @@ export const awsPolicies: BulwarkPolicy[] = [
     awsBackupReplicationRoleLeastPrivilege,
     awsS3BucketNoPublicAcl,
     awsAccessKeyMaxAge,
+    awsKmsKeyPolicyRestrictsPrincipals,
+    awsProviderPinnedAccount,
+    awsIamNoAttachedPolicies,
 ];

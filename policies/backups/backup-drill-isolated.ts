@@ -2,7 +2,8 @@
 // compromise of the drill cannot send the decrypted data or the key anywhere.
 import { markUndecided, undecidedFields } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
-import { attachedNetworkNames, containerLabel, publishesPorts, roleOf, roleUnknown, validateContainer } from "../lib/docker-refs";
+import { bearsRestrictionsOf, placeByStructure, resourceTypeChain } from "../lib/roles";
+import { attachedNetworkNames, containerLabel, publishesPorts, roleUnknown, validateContainer } from "../lib/docker-refs";
 
 interface Config {
     drillRole: string;
@@ -28,7 +29,8 @@ export const backupDrillIsolated = resourcePolicy({
             markUndecided(args, args.urn, "labels");
             return;
         }
-        if (roleOf(props) !== config.drillRole) {
+        // Its rules bind the container placed in the role and any container whose label claims it.
+        if (!bearsRestrictionsOf(placeByStructure(resourceTypeChain(args), props, { "backup-drill": config.drillRole }), "backup-drill")) {
             args.notApplicable(`only applies to the '${config.drillRole}' container`);
         }
         const label = containerLabel(props, args.name);

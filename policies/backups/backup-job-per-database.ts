@@ -3,11 +3,12 @@
 // ones, so a compromised backup container does not leak the backup history. For the same reason the restore
 // drill's keyring (every identity the stack has had) is mounted in the drill alone.
 import { PolicyResource } from "@pulumi/policy";
-import { AGE_IDENTITIES_CONTENTS, isUnknown, VOLUME_CONTENTS_LABEL, VOLUME_TYPE } from "bulwark-vocabulary";
-import { markUndecided } from "../lib/inconclusive";
+import { AGE_IDENTITIES_CONTENTS, isUnknown, RANDOM_TYPES, VOLUME_CONTENTS_LABEL, VOLUME_TYPE } from "bulwark-vocabulary";
+import { markUndecided, unknownCannotMatter } from "../lib/inconclusive";
 import { labelValue } from "../lib/labels";
 import { stackPolicy } from "../lib/policy";
-import { DATABASE_IMAGE_PATTERNS_SCHEMA, attachmentsOf, containerLabel, containerProps, containersOf, databaseVerdict, envsOf, networkKey, networksOf, roleOf, roleUnknown, undecidedEnv, volumeMountsOf } from "../lib/docker-refs";
+import { DATABASE_IMAGE_PATTERNS_SCHEMA, attachmentsOf, containerLabel, containerProps, envsOf, networkKey, networksOf, volumeMountsOf, ContainerProps } from "../lib/docker-refs";
+import { bearsRestrictionsOf, databaseVerdictOf, placeAll } from "../lib/roles";
 
 interface Config {
     backupRole: string;
@@ -21,8 +22,13 @@ const AGE_SECRET_KEY = "AGE-SECRET-KEY-";
  * The problems of one backup container's encryption and schedule settings; empty when it is fit. `undecided`
  * gets each setting that may be among its env entries unknown until apply.
  */
-function backupProblems(resource: PolicyResource, undecided: (name: string) => void): string[] {
-    const envs = envsOf(containerProps(resource));
+export function backupProblems(resource: PolicyResource, undecided: (name: string) => void): string[] {
+    return backupEnvProblems(containerProps(resource), undecided);
+}
+
+/** backupProblems on a container's props (the resource policy's inputs, or the stack view's). */
+export function backupEnvProblems(props: ContainerProps, undecided: (name: string) => void): string[] {
+    const envs = envsOf(props);
     const problems: string[] = [];
     const recipient = envs.get("BACKUP_AGE_RECIPIENT");
     if (!recipient) {
@@ -71,12 +77,39 @@ export const backupJobPerDatabase = stackPolicy({
     validateStack: (args, reportViolation) => {
         const config = args.getConfig<Config>();
         const networks = networksOf(args.resources);
-        const containers = containersOf(args.resources);
-        const backups = containers.filter((c) => roleOf(containerProps(c)) === config.backupRole);
-        // A container whose labels are unknown until apply may be a backup job too.
-        const maybeBackups = containers.filter((c) => roleUnknown(containerProps(c)));
+        const placements = placeAll(args.resources, { backup: config.backupRole, "backup-drill": config.drillRole });
+        const containers = [...placements.keys()];
+        // Only a placed backup job (Backup component, label, image) backs a database up; one that merely claims
+        // the role is held to the job's rules on its own settings.
+        const backups = containers.filter((c) => placements.get(c)!.role === "backup");
+        const judgedAsBackups = containers.filter((c) => bearsRestrictionsOf(placements.get(c)!, "backup"));
+        // A container whose placement is undecided until apply may be a backup job too.
+        const maybeBackups = containers.filter((c) => placements.get(c)!.role === undefined && placements.get(c)!.undecided.length > 0);
 
-        for (const backup of backups) {
+        // The age identity decrypts every backup: only the placed restore drill may hold one.
+        for (const c of containers) {
+            const placement = placements.get(c)!;
+            if (placement.role === "backup-drill" || judgedAsBackups.includes(c)) {
+                continue;
+            }
+            if (placement.role === undefined && placement.undecided.length > 0) {
+                // It may be the restore drill once its labels or networks are known.
+                placement.undecided.forEach((field) => markUndecided(args, c.urn, `${field} (is it the restore drill?)`));
+                continue;
+            }
+            for (const { name, value } of envsOf(containerProps(c)).values()) {
+                if (value?.includes(AGE_SECRET_KEY)) {
+                    reportViolation(
+                        `[BAK-01] Container ${containerLabel(containerProps(c), c.name)}: env ${name} holds an age secret key, which ` +
+                            `decrypts every backup; only the restore drill (role '${config.drillRole}' of the Backup component) may hold it. ` +
+                            "Remove it and keep the identity offline or in the restore drill.",
+                        c.urn,
+                    );
+                }
+            }
+        }
+
+        for (const backup of judgedAsBackups) {
             const label = containerLabel(containerProps(backup), backup.name);
             for (const { name, value } of envsOf(containerProps(backup)).values()) {
                 if (value?.includes(AGE_SECRET_KEY)) {
@@ -88,7 +121,33 @@ export const backupJobPerDatabase = stackPolicy({
                     );
                 }
             }
-            for (const problem of backupProblems(backup, (name) => undecidedEnv(args, backup.urn, name))) {
+            // The recipient of a key the stack generates (random.RandomBytes) is computed from it, so it is unknown in
+            // a preview: accepted when the job's envs depend on such a key; `pulumi up` reads the value itself before
+            // the job is created (backup-job-settings-inputs). Anything else unknown is refused with the fix.
+            const generatedKey = (backup.propertyDependencies.envs ?? []).some(
+                (r) => r.type === RANDOM_TYPES.bytes && typeof r.props.length === "number" && r.props.length >= 32,
+            );
+            const undecided = (name: string) => {
+                if (
+                    name === "BACKUP_AGE_RECIPIENT" &&
+                    generatedKey &&
+                    unknownCannotMatter(
+                        "envs[BACKUP_AGE_RECIPIENT] of a backup job",
+                        "derived from an age key the stack generates (a random.RandomBytes its envs depend on); backup-job-settings-inputs " +
+                            "checks the value itself when `pulumi up` sends it, before the job is created",
+                    )
+                ) {
+                    return;
+                }
+                markUndecided(
+                    args,
+                    backup.urn,
+                    `envs[${name}]`,
+                    `set ${name} from the stack config (bulwark:${name === "BACKUP_SCHEDULE" ? "backupSchedule" : "backupAgeRecipient"}) as a literal, ` +
+                        "so a preview can read it; a value computed from another resource's output is unknown until apply",
+                );
+            };
+            for (const problem of backupProblems(backup, undecided)) {
                 reportViolation(`[BAK-01] Backup container ${label} ${problem}. Set it in the backup job's env.`, backup.urn);
             }
         }
@@ -102,12 +161,13 @@ export const backupJobPerDatabase = stackPolicy({
         const keyringNameUnknown = keyringNames.size < keyrings.length;
         for (const c of keyrings.length > 0 ? containers : []) {
             const props = containerProps(c);
-            if (roleOf(props) === config.drillRole) {
+            const placement = placements.get(c)!;
+            if (placement.role === "backup-drill") {
                 continue;
             }
             for (const mount of volumeMountsOf(props)) {
                 if (mount.volume !== undefined && keyringNames.has(mount.volume)) {
-                    if (roleUnknown(props)) {
+                    if (placement.role === undefined && placement.undecided.length > 0) {
                         markUndecided(args, c.urn, "labels (is it the restore drill?)");
                         continue;
                     }
@@ -132,7 +192,7 @@ export const backupJobPerDatabase = stackPolicy({
         const reachMayGrow = backupAttachments.includes(undefined) || maybeBackups.length > 0;
         for (const db of containers) {
             const props = containerProps(db);
-            const isDatabase = databaseVerdict(db, config.databaseImagePatterns);
+            const isDatabase = databaseVerdictOf(db, placements.get(db)!, config.databaseImagePatterns);
             if (isDatabase === undefined) {
                 markUndecided(args, db.urn, "labels/image (is it a database?)");
                 continue;

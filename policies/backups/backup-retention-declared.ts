@@ -2,7 +2,8 @@
 // rather than kept forever or lost to a full disk.
 import { markUndecided } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
-import { containerLabel, envsOf, roleOf, roleUnknown, undecidedEnv, validateContainer } from "../lib/docker-refs";
+import { bearsRestrictionsOf, placeByStructure, resourceTypeChain } from "../lib/roles";
+import { containerLabel, envsOf, roleUnknown, undecidedEnv, validateContainer } from "../lib/docker-refs";
 
 interface Config {
     backupRole: string;
@@ -36,7 +37,8 @@ export const backupRetentionDeclared = resourcePolicy({
             markUndecided(args, args.urn, "labels");
             return;
         }
-        if (roleOf(props) !== config.backupRole) {
+        // Its rules bind the container placed in the role and any container whose label claims it.
+        if (!bearsRestrictionsOf(placeByStructure(resourceTypeChain(args), props, { "backup": config.backupRole }), "backup")) {
             args.notApplicable(`only applies to the '${config.backupRole}' container`);
         }
         const envs = envsOf(props);

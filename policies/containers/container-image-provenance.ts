@@ -9,30 +9,14 @@ import { containerLabel, containerProps, containersOf } from "../lib/docker-refs
 import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
 import { isImageId, parseImageReference } from "./container-image-immutable";
-import { ALLOWED_REGISTRIES_SCHEMA, isAllowedRepository } from "./container-image-trusted-source";
+import { ALLOWED_REPOSITORIES_SCHEMA, allowedRepositories } from "./container-image-trusted-source";
 
 interface Config {
-    readonly allowedRegistries: readonly string[];
+    readonly allowedRepositories: readonly string[];
 }
 
 interface ImageProps {
     readonly imageName?: unknown;
-    readonly build?: { readonly args?: Record<string, unknown> } | unknown;
-}
-
-/** A base given as a build argument must be pinned: by digest, or a local image ID (content-addressed). */
-function unpinnedBase(build: unknown): string | undefined {
-    const args = build && typeof build === "object" ? (build as { args?: Record<string, unknown> }).args : undefined;
-    for (const [name, value] of Object.entries(args ?? {})) {
-        if (!/BASE|FROM/i.test(name) || typeof value !== "string" || isUnknown(value)) {
-            continue;
-        }
-        const ref = parseImageReference(value);
-        if (!isImageId(value) && !ref?.digest) {
-            return `${name}=${value}`;
-        }
-    }
-    return undefined;
 }
 
 export const containerImageProvenance = stackPolicy({
@@ -42,16 +26,16 @@ export const containerImageProvenance = stackPolicy({
     enforcementLevel: "mandatory",
     description:
         "A container whose image is a bare image ID or not known until apply must get it from a docker.Image of this " +
-        "stack (seen through the engine's property dependencies) whose `imageName` is under an allowed registry and " +
-        "whose base image build argument is pinned by digest. A bare image ID from anywhere else is rejected: its " +
-        "source cannot be checked.",
+        "stack (seen through the engine's property dependencies) whose `imageName` is an allowed repository " +
+        "(container-image-build-pinned checks what that build is FROM). A bare image ID from anywhere else is " +
+        "rejected: its source cannot be checked.",
     remediationSteps:
-        "Build the image in the stack with docker.Image (imageName under an allowed prefix such as bulwark/, " +
-        "BASE_IMAGE pinned as repository@sha256:<digest>) and pass its `repoDigest` to the container, or reference " +
-        "a published image as repository@sha256:<digest> from an allowed registry.",
-    configSchema: { properties: { allowedRegistries: ALLOWED_REGISTRIES_SCHEMA } },
+        "Build the image in the stack with docker.Image (imageName an allowed repository such as bulwark/<image>) and " +
+        "pass its `repoDigest` to the container, or reference a published image as repository@sha256:<digest> of an " +
+        "allowed repository.",
+    configSchema: { properties: { allowedRepositories: ALLOWED_REPOSITORIES_SCHEMA } },
     validateStack: (args, reportViolation) => {
-        const allowed = args.getConfig<Config>().allowedRegistries ?? [];
+        const allowed = allowedRepositories(args.getConfig<Config>().allowedRepositories);
         for (const container of containersOf(args.resources)) {
             const props = containerProps(container);
             const image = props.image;
@@ -75,26 +59,17 @@ export const containerImageProvenance = stackPolicy({
                 continue;
             }
             for (const build of builds) {
-                const { imageName, build: buildArgs } = build.props as ImageProps;
+                const { imageName } = build.props as ImageProps;
                 if (typeof imageName !== "string" || isUnknown(imageName)) {
                     markUndecided(args, build.urn, "imageName");
                     continue;
                 }
                 const ref = parseImageReference(imageName);
-                if (!ref || !isAllowedRepository(ref.repository, allowed)) {
+                if (!ref || !allowed.has(ref.repository)) {
                     reportViolation(
                         `[CON-01] Container ${label} runs docker.Image '${build.name}' built as "${imageName}", which is not ` +
-                            `under an allowed registry [${allowed.join(", ")}]. Name the build under the project's namespace ` +
-                            "(e.g. bulwark/<service>:<stack>) or add the prefix to `allowedRegistries` after review.",
-                        container.urn,
-                    );
-                }
-                const unpinned = unpinnedBase(buildArgs);
-                if (unpinned) {
-                    reportViolation(
-                        `[CON-02, LOG-07] Container ${label} runs docker.Image '${build.name}' built from ${unpinned}, a base ` +
-                            "that is not pinned, so a rebuild can pull different content. Pin it as repository@sha256:<digest> " +
-                            "(or a local image ID from images/base/build-base.sh --id).",
+                            "an allowed repository. Name the build as the project's own image (bulwark/<image>:<stack>) or add " +
+                            "the repository to `allowedRepositories` after review.",
                         container.urn,
                     );
                 }

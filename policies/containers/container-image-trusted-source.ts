@@ -3,12 +3,13 @@
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { isUnknown } from "bulwark-vocabulary";
+import { CONFIG_NAMESPACE, isUnknown } from "bulwark-vocabulary";
 import { resourcePolicy } from "../lib/policy";
+import { engineStackConfig } from "../lib/stack-config";
 import { isImageId, parseImageReference } from "./container-image-immutable";
 
 interface TrustedSourceConfig {
-    readonly allowedRegistries: readonly string[];
+    readonly allowedRepositories: readonly string[];
 }
 
 /**
@@ -37,32 +38,68 @@ export function isAllowedRepository(repository: string, allowed: readonly string
     return allowed.some((prefix) => typeof prefix === "string" && isUnder(repository, normalizeRegistryPrefix(prefix)));
 }
 
-/** The `allowedRegistries` setting: this policy's and container-image-provenance's, one schema for both. */
-export const ALLOWED_REGISTRIES_SCHEMA = {
+/**
+ * The repositories the program runs by default: the images it builds itself (infra/components/images.ts names them
+ * bulwark/<folder>), the project's application images under its own namespace, and the Debian base. The app images
+ * a stack configures (`bulwark:backendImage`, `bulwark:frontendImage`, reviewed in Pulumi.<stack>.yaml) are trusted
+ * through the stack config the engine hands the pack, so a registry is never trusted as a whole.
+ */
+export const DEFAULT_ALLOWED_REPOSITORIES: readonly string[] = [
+    "bulwark/postgres",
+    "bulwark/proxy",
+    "bulwark/backup",
+    "bulwark/demo-backend",
+    "bulwark/demo-frontend",
+    "bulwark/backend",
+    "bulwark/frontend",
+    "docker.io/library/debian",
+];
+
+/** Stack config keys whose image repositories the stack itself vouches for. */
+const CONFIGURED_IMAGE_KEYS = ["backendImage", "frontendImage"];
+
+/** The `allowedRepositories` setting: this policy's and container-image-provenance's, one schema for both. */
+export const ALLOWED_REPOSITORIES_SCHEMA = {
     type: "array",
     items: { type: "string" },
-    default: ["bulwark/", "docker.io/library/", "ghcr.io/"],
+    default: [...DEFAULT_ALLOWED_REPOSITORIES],
     description:
-        'Repository prefixes images may come from, matched by whole path components: "ghcr.io/" is a ' +
-        'registry, "docker.io/library/" the official Docker Hub images, "bulwark/" a Docker Hub (or local) namespace.',
+        'Image repositories (registry/namespace/name, e.g. "ghcr.io/example/bulwark-backend") containers may run, ' +
+        'matched exactly after Docker\'s normalization ("postgres" is docker.io/library/postgres). A registry or ' +
+        "namespace is never trusted as a whole. The stack config's backendImage/frontendImage repositories are added.",
 } as const satisfies PolicyConfigJSONSchema;
+
+/** The normalized repositories allowed: the configured list plus the stack's configured app images. */
+export function allowedRepositories(configured: unknown, stackConfig: Readonly<Record<string, string>> = engineStackConfig() ?? {}): Set<string> {
+    const entries = (Array.isArray(configured) ? configured : []).filter((p): p is string => typeof p === "string");
+    const fromStack = CONFIGURED_IMAGE_KEYS.map((k) => stackConfig[`${CONFIG_NAMESPACE}:${k}`]).filter((v): v is string => typeof v === "string");
+    const result = new Set<string>();
+    for (const entry of [...entries, ...fromStack]) {
+        const repository = parseImageReference(entry)?.repository;
+        if (repository) {
+            result.add(repository);
+        }
+    }
+    return result;
+}
 
 export const containerImageTrustedSource = resourcePolicy({
     name: "container-image-trusted-source",
     description:
-        "Container images must come from an allowed registry or namespace (`allowedRegistries`, default the " +
-        "project's own bulwark/ images, Docker Hub official images and ghcr.io). Short Docker Hub names are " +
-        'resolved as Docker does: "postgres" is docker.io/library/postgres, "user/repo" is docker.io/user/repo.',
+        "Container images must come from an allowed repository (`allowedRepositories`: registry/namespace/name, matched " +
+        "exactly, default the images the program builds, the project's application images and Debian, plus the app " +
+        "images the stack config names). A registry is never trusted as a whole: ghcr.io/<anyone>/app is refused. Short " +
+        'Docker Hub names are resolved as Docker does: "postgres" is docker.io/library/postgres.',
     controls: ["CON-01"],
     severity: "high",
     enforcementLevel: "mandatory",
     remediationSteps:
-        "Use an official image (e.g. postgres, nginx) or the project's own build (bulwark/...), referenced by " +
-        "repository@digest. To trust another registry or namespace, add its prefix (e.g. \"registry.example.com/team/\") " +
-        "to this policy's `allowedRegistries` config after reviewing its publisher.",
+        "Run the project's own build (bulwark/<image>) or the app image configured in the stack (backendImage / " +
+        "frontendImage), referenced by repository@digest. To trust another repository, add it (e.g. " +
+        "\"registry.example.com/team/app\") to this policy's `allowedRepositories` after reviewing its publisher.",
     configSchema: {
         properties: {
-            allowedRegistries: ALLOWED_REGISTRIES_SCHEMA,
+            allowedRepositories: ALLOWED_REPOSITORIES_SCHEMA,
         },
     },
     validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
@@ -73,8 +110,7 @@ export const containerImageTrustedSource = resourcePolicy({
             return;
         }
         const image = container.image.trim();
-        const configured = args.getConfig<TrustedSourceConfig>().allowedRegistries;
-        const allowed = (Array.isArray(configured) ? configured : []).filter((p) => typeof p === "string");
+        const allowed = allowedRepositories(args.getConfig<TrustedSourceConfig>().allowedRepositories);
         const ref = parseImageReference(image);
         if (!ref) {
             reportViolation(
@@ -83,11 +119,11 @@ export const containerImageTrustedSource = resourcePolicy({
             );
             return;
         }
-        if (!isAllowedRepository(ref.repository, allowed)) {
+        if (!allowed.has(ref.repository)) {
             reportViolation(
-                `container \`image\` "${image}" comes from ${ref.repository}, which is not under an allowed registry ` +
-                    `[${allowed.join(", ")}]: use an official or project image, or add the registry to ` +
-                    "`allowedRegistries` after reviewing it (CON-01)",
+                `container \`image\` "${image}" comes from ${ref.repository}, which is not an allowed repository: run the ` +
+                    "project's own image or the stack's configured app image, or add the repository to `allowedRepositories` " +
+                    "after reviewing it (CON-01)",
             );
         }
     }),

@@ -1,25 +1,22 @@
 // CON-08: without limits one container (or one runaway request) can starve the host and every other service.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
-import { MAX_CONTAINER_MEMORY_MB } from "bulwark-vocabulary";
+import { MAX_CONTAINER_CPUS, MAX_CONTAINER_MEMORY_MB } from "bulwark-vocabulary";
 import { undecidedFields } from "../lib/inconclusive";
+import { cpuLimit } from "../lib/parse/cpu";
 import { resourcePolicy } from "../lib/policy";
 
 interface ResourceLimitsConfig {
     readonly maxMemoryMb: number;
-}
-
-/** `cpus` is a decimal string such as "0.5" or "2". */
-function parseCpus(value: string): number | undefined {
-    const trimmed = value.trim();
-    return /^(\d+(\.\d*)?|\.\d+)$/.test(trimmed) ? Number(trimmed) : undefined;
+    readonly maxCpus: number;
 }
 
 export const containerResourceLimits = resourcePolicy({
     name: "container-resource-limits",
     description:
-        "Containers must set a memory limit (at most `maxMemoryMb`), a CPU limit (`cpus` or `cpuQuota`), and no " +
-        "swap beyond the memory limit.",
+        "Containers must set a memory limit (at most `maxMemoryMb`), a CPU limit (`cpus` or `cpuQuota`) that, as " +
+        "Docker computes it (quota over period, cpuset size), allows at most `maxCpus` CPUs, and no swap beyond the " +
+        "memory limit.",
     controls: ["CON-08"],
     severity: "medium",
     enforcementLevel: "mandatory",
@@ -34,11 +31,17 @@ export const containerResourceLimits = resourcePolicy({
                 default: MAX_CONTAINER_MEMORY_MB,
                 description: "The largest memory limit, in MB, a single container may have.",
             },
+            maxCpus: {
+                type: "number",
+                exclusiveMinimum: 0,
+                default: MAX_CONTAINER_CPUS,
+                description: "The most CPUs a single container may be allowed (`cpus`, `cpuQuota` over `cpuPeriod`, `cpuSet`).",
+            },
         },
     },
     validateResource: validateResourceOfType(docker.Container, (container, args, reportViolation) => {
-        const { maxMemoryMb } = args.getConfig<ResourceLimitsConfig>();
-        const undecided = undecidedFields(args, args.urn, container, ["memory", "memorySwap", "cpus", "cpuQuota"]);
+        const { maxMemoryMb, maxCpus } = args.getConfig<ResourceLimitsConfig>();
+        const undecided = undecidedFields(args, args.urn, container, ["memory", "memorySwap", "cpus", "cpuQuota", "cpuPeriod", "cpuSet"]);
         const memory = typeof container.memory === "number" ? container.memory : undefined;
 
         if (undecided.has("memory")) {
@@ -55,17 +58,15 @@ export const containerResourceLimits = resourcePolicy({
             );
         }
 
-        const cpus = typeof container.cpus === "string" ? container.cpus : undefined;
-        const parsedCpus = cpus === undefined ? undefined : parseCpus(cpus);
-        const quota = typeof container.cpuQuota === "number" ? container.cpuQuota : undefined;
-        if (undecided.has("cpus") || undecided.has("cpuQuota")) {
-            // judged at apply
-        } else if (cpus !== undefined && parsedCpus === undefined) {
-            reportViolation(`container \`cpus\` "${cpus}" is not a number: set it to a decimal such as "0.5" (CON-08)`);
-        } else if (!(parsedCpus !== undefined && parsedCpus > 0) && !(quota !== undefined && quota > 0)) {
-            reportViolation(
-                'container has no CPU limit: set `cpus` (e.g. "0.5") or a positive `cpuQuota` (CON-08)',
-            );
+        const cpuFields = ["cpus", "cpuQuota", "cpuPeriod", "cpuSet"] as const;
+        if (!cpuFields.some((f) => undecided.has(f))) {
+            const verdict = cpuLimit(container, maxCpus);
+            for (const problem of verdict.problems) {
+                reportViolation(`container ${problem} (CON-08)`);
+            }
+            if (verdict.limit === undefined && verdict.problems.length === 0) {
+                reportViolation('container has no CPU limit: set `cpus` (e.g. "0.5") or a positive `cpuQuota` (CON-08)');
+            }
         }
 
         // memorySwap is memory + swap; 0 means "not set" to the provider, -1 means unlimited swap.

@@ -4,7 +4,9 @@ import { containerCapabilitiesDropped } from "./container-capabilities-dropped";
 import { containerCgroupParent } from "./container-cgroup-parent";
 import { containerControlsLabelled } from "./container-controls-labelled";
 import { containerDistinctUids } from "./container-distinct-uids";
+import { containerEnvWellFormed } from "./container-env-well-formed";
 import { containerHealthCheck } from "./container-health-check";
+import { containerImageBuildPinned } from "./container-image-build-pinned";
 import { containerImageImmutable } from "./container-image-immutable";
 import { containerImageProvenance } from "./container-image-provenance";
 import { containerImageTrustedSource } from "./container-image-trusted-source";
@@ -15,11 +17,15 @@ import { containerNoNewPrivileges } from "./container-no-new-privileges";
 import { containerNoPrivileged } from "./container-no-privileged";
 import { containerNoSensitiveHostMounts } from "./container-no-sensitive-host-mounts";
 import { containerNoSensitiveVolumeBinds } from "./container-no-sensitive-volume-binds";
+import { containerVolumeNoSensitiveBind } from "./container-volume-no-sensitive-bind";
 import { containerNonRootUser } from "./container-non-root-user";
+import { containerPostgresAuthStrong } from "./container-postgres-auth-strong";
 import { containerProcessLimits } from "./container-process-limits";
 import { containerReadOnlyRoot } from "./container-read-only-root";
 import { containerResourceLimits } from "./container-resource-limits";
 import { containerRestartPolicy } from "./container-restart-policy";
+import { containerRoleImage } from "./container-role-image";
+import { containerRolePlacement } from "./container-role-placement";
 
 export const containerPolicies: BulwarkPolicy[] = [
     containerNoPrivileged,
@@ -33,6 +39,7 @@ export const containerPolicies: BulwarkPolicy[] = [
     containerNoHostNamespaces,
     containerNoSensitiveHostMounts,
     containerNoSensitiveVolumeBinds,
+    containerVolumeNoSensitiveBind,
     containerMountPropagation,
     containerHealthCheck,
     containerLogRotation,
@@ -40,6 +47,11 @@ export const containerPolicies: BulwarkPolicy[] = [
     containerImageImmutable,
     containerImageTrustedSource,
     containerImageProvenance,
+    containerImageBuildPinned,
     containerProcessLimits,
     containerControlsLabelled,
+    containerPostgresAuthStrong,
+    containerEnvWellFormed,
+    containerRolePlacement,
+    containerRoleImage,
 ];

@@ -8,6 +8,10 @@ import { PolicyResource, ReportViolation, ResourceValidation, ResourceValidation
 import { CONTAINER_TYPE, containsUnknown, IMAGE_TYPE, isUnknown, LABELS, NETWORK_TYPE } from "bulwark-vocabulary";
 import { markUndecided } from "./inconclusive";
 import { labelValue } from "./labels";
+import { EnvEntry, EnvList, parseEnvList } from "./parse/env";
+
+export type { EnvEntry };
+export { EnvList };
 
 /**
  * A resource validation for docker Containers only, with their props typed. Built on validateResourceOfType so
@@ -48,12 +52,6 @@ export interface PortProps {
     readonly protocol?: string;
 }
 
-/** One env entry. `value` is undefined when the entry has no "=". */
-export interface EnvEntry {
-    readonly name: string;
-    readonly value: string | undefined;
-}
-
 /** Roles that legitimately run database client images (pg_dump, restore drill) and are not databases. */
 export const BACKUP_FAMILY_ROLES: readonly string[] = ["backup", "backup-drill", "backup-uploader"];
 
@@ -70,55 +68,9 @@ export const DATABASE_IMAGE_PATTERNS_SCHEMA = {
 /** Docker's predefined networks: none of them is a user-defined, isolated network. */
 export const PREDEFINED_NETWORKS: readonly string[] = ["bridge", "default", "host", "none"];
 
-/** A container's env list, parsed. */
-export class EnvList {
-    constructor(
-        private readonly entries: ReadonlyMap<string, EnvEntry>,
-        /** Some entries (or the whole list) are unknown at preview, so a name not seen may still be set. */
-        readonly hasUnknown: boolean,
-    ) {}
-
-    get(name: string): EnvEntry | undefined {
-        return this.entries.get(name);
-    }
-
-    has(name: string): boolean {
-        return this.entries.has(name);
-    }
-
-    /** True only when the name is certainly not set: absent and no entry is unknown. */
-    isMissing(name: string): boolean {
-        return !this.entries.has(name) && !this.hasUnknown;
-    }
-
-    values(): IterableIterator<EnvEntry> {
-        return this.entries.values();
-    }
-}
-
-/**
- * Parses a Docker env list of "K=V". Entries that are not strings are unknown at preview (an Output the engine
- * could not resolve); a later entry wins over an earlier one with the same name, as in Docker.
- */
+/** Parses a Docker env list as Docker applies it (policies/lib/parse/env.ts). */
 export function parseEnvs(envs: unknown, present = envs !== undefined): EnvList {
-    const result = new Map<string, EnvEntry>();
-    if (!Array.isArray(envs)) {
-        // A list given but unknown as a whole hides every name.
-        return new EnvList(result, present && isUnknown(envs));
-    }
-    let hasUnknown = false;
-    for (const entry of envs) {
-        if (typeof entry !== "string" || isUnknown(entry)) {
-            hasUnknown = true;
-            continue;
-        }
-        const eq = entry.indexOf("=");
-        const name = (eq < 0 ? entry : entry.slice(0, eq)).trim();
-        if (name) {
-            result.set(name, { name, value: eq < 0 ? undefined : entry.slice(eq + 1) });
-        }
-    }
-    return new EnvList(result, hasUnknown);
+    return parseEnvList(envs, present, isUnknown);
 }
 
 /** A container's envs, treating an `envs` key that is present but undefined as unknown at preview. */

@@ -81,7 +81,7 @@ function rawValidation(validate: ResourceValidation): ResourceValidation {
     return keepType(validate, async (args: ResourceValidationArgs, report: Parameters<ResourceValidation>[1]) => {
         const raw = rawResourceArgs(args);
         await validate(raw, report);
-        declareUndecided(raw);
+        declareUndecided(raw, report);
     });
 }
 
@@ -109,7 +109,7 @@ function rawStackValidation(validate: StackValidation): StackValidation {
     return keepType(validate, async (args: StackValidationArgs, report: Parameters<StackValidation>[1]) => {
         const raw: StackValidationArgs = { ...args, resources: rawResources(args.resources) };
         await validate(raw, report);
-        declareUndecided(raw);
+        declareUndecided(raw, report);
     });
 }
 

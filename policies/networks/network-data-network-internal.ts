@@ -5,7 +5,9 @@ import { PolicyResource } from "@pulumi/policy";
 import { isUnknown } from "bulwark-vocabulary";
 import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import { DATABASE_IMAGE_PATTERNS_SCHEMA, attachmentsOf, containerLabel, containerProps, containersOf, databaseVerdict, networkProps, networksOf, quoteList, roleOf, roleUnknown } from "../lib/docker-refs";
+import { Role, ROLES } from "bulwark-vocabulary";
+import { DATABASE_IMAGE_PATTERNS_SCHEMA, attachmentsOf, containerLabel, containerProps, networkProps, networksOf, quoteList } from "../lib/docker-refs";
+import { databaseVerdictOf, describeStructure, placeAll } from "../lib/roles";
 
 interface Config {
     dataNetworkRoles: string[];
@@ -19,7 +21,8 @@ export const networkDataNetworkInternal = stackPolicy({
     enforcementLevel: "mandatory",
     description:
         "Every Docker network a database container is attached to is internal, and every other container on such " +
-        "a network has a bulwark.role among the allowed data-network roles (app, database, backup by default).",
+        "a network is placed (by its component, label and image: policies/lib/roles.ts) in one of the allowed data-network " +
+        "roles (app, database, backup by default); a container the pack cannot place joins none.",
     remediationSteps:
         "Declare the data network with `internal: true`, and attach to it only the application backend, the " +
         "database and the backup job; give other containers their own networks (edge, egress).",
@@ -37,8 +40,11 @@ export const networkDataNetworkInternal = stackPolicy({
     validateStack: (args, reportViolation) => {
         const config = args.getConfig<Config>();
         const networks = networksOf(args.resources);
-        const containers = containersOf(args.resources);
-        const verdicts = new Map(containers.map((c) => [c, databaseVerdict(c, config.databaseImagePatterns)]));
+        const placements = placeAll(args.resources);
+        const containers = [...placements.keys()];
+        const verdicts = new Map(containers.map((c) => [c, databaseVerdictOf(c, placements.get(c)!, config.databaseImagePatterns)]));
+        // The roles allowed on a data network, as roles; a configured name that is no role allows nothing.
+        const allowed = new Set(config.dataNetworkRoles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)));
         const databases = containers.filter((c) => verdicts.get(c) === true);
         for (const [container, verdict] of verdicts) {
             if (verdict === undefined) {
@@ -90,12 +96,13 @@ export const networkDataNetworkInternal = stackPolicy({
             }
             for (const container of membersByNetwork.get(network) ?? []) {
                 const cprops = containerProps(container);
-                const role = roleOf(cprops);
-                if (roleUnknown(cprops)) {
-                    markUndecided(args, container.urn, "labels");
-                } else if (role === undefined || !config.dataNetworkRoles.includes(role)) {
+                const placement = placements.get(container)!;
+                if (placement.role === undefined && placement.undecided.length > 0) {
+                    placement.undecided.forEach((field) => markUndecided(args, container.urn, field));
+                } else if (placement.role === undefined || !allowed.has(placement.role)) {
+                    const found = placement.role ? `placed as '${placement.role}'` : `placed in no role: ${describeStructure(placement.chain)}`;
                     reportViolation(
-                        `[NET-01, DB-02] Container ${containerLabel(cprops, container.name)} (role '${role ?? "unset"}') is attached to ` +
+                        `[NET-01, DB-02] Container ${containerLabel(cprops, container.name)} (role '${placement.label ?? "unset"}', ${found}) is attached to ` +
                             `data network '${netName}', which reaches database ${dbLabels.join(", ")}; only roles ` +
                             `${quoteList(config.dataNetworkRoles)} may join it. Detach it from '${netName}' and give it its own network.`,
                         container.urn,

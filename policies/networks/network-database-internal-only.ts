@@ -4,7 +4,8 @@
 import { isUnknown } from "bulwark-vocabulary";
 import { markUndecided, undecidedFields } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import { DATABASE_IMAGE_PATTERNS_SCHEMA, attachmentsOf, containerLabel, containerProps, containersOf, databaseVerdict, networkModeOf, networkProps, networksOf, publishedPorts, resolveNetwork } from "../lib/docker-refs";
+import { DATABASE_IMAGE_PATTERNS_SCHEMA, attachmentsOf, containerLabel, containerProps, networkModeOf, networkProps, networksOf, publishedPorts, resolveNetwork } from "../lib/docker-refs";
+import { databaseVerdictOf, placeAll } from "../lib/roles";
 
 interface Config {
     databaseImagePatterns: string[];
@@ -16,7 +17,8 @@ export const networkDatabaseInternalOnly = stackPolicy({
     severity: "critical",
     enforcementLevel: "mandatory",
     description:
-        "A database container (bulwark.role 'database', or an unlabelled container running a database image) is " +
+        "A database container (the Database component's, one labelled 'database', or one placed in no role running a " +
+        "database image: policies/lib/roles.ts) is " +
         "attached only to internal user-defined Docker networks of this stack, publishes no ports and does not use " +
         "the host, default bridge or another container's network.",
     remediationSteps:
@@ -31,9 +33,9 @@ export const networkDatabaseInternalOnly = stackPolicy({
     validateStack: (args, reportViolation) => {
         const config = args.getConfig<Config>();
         const networks = networksOf(args.resources);
-        for (const container of containersOf(args.resources)) {
+        for (const [container, placement] of placeAll(args.resources)) {
             const props = containerProps(container);
-            const isDatabase = databaseVerdict(container, config.databaseImagePatterns);
+            const isDatabase = databaseVerdictOf(container, placement, config.databaseImagePatterns);
             if (isDatabase === undefined) {
                 markUndecided(args, container.urn, "labels/image (is it a database?)");
                 continue;

@@ -5,7 +5,8 @@
 import { CONFIG_NAMESPACE } from "bulwark-vocabulary";
 import { markUndecided, undecidedFields } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import { containerLabel, containerProps, containersOf, publishedPorts, quoteList, roleOf, roleUnknown } from "../lib/docker-refs";
+import { containerLabel, containerProps, publishedPorts, quoteList } from "../lib/docker-refs";
+import { describeStructure, placeAll } from "../lib/roles";
 import { configuredPublicPorts, engineStackConfig } from "../lib/stack-config";
 
 interface Config {
@@ -39,7 +40,8 @@ export const networkOnlyProxyPublishesPorts = stackPolicy({
     severity: "critical",
     enforcementLevel: "mandatory",
     description:
-        "Only the public entry container (the TLS reverse proxy, by its bulwark.role label) may publish ports, " +
+        "Only the public entry container (the TLS reverse proxy, placed by its component, label and image: " +
+        "policies/lib/roles.ts) may publish ports; a container the pack cannot place publishes none, " +
         "and only the host ports the stack configures (httpsPort and httpPort; 443 and 80 by default).",
     remediationSteps:
         "Remove `ports` and `publishAllPorts` from every container except the reverse proxy; reach internal " +
@@ -47,7 +49,7 @@ export const networkOnlyProxyPublishesPorts = stackPolicy({
         "httpsPort and httpPort, each with an explicit `external` value.",
     configSchema: {
         properties: {
-            proxyRole: { type: "string", default: "edge-proxy", description: "bulwark.role value of the container allowed to publish ports" },
+            proxyRole: { type: "string", default: "edge-proxy", description: "bulwark.role label value the proxy (placed by its structure) is recognised by" },
             allowedPublishedPorts: {
                 type: "array",
                 items: { type: "integer", minimum: 1, maximum: 65535 },
@@ -63,27 +65,33 @@ export const networkOnlyProxyPublishesPorts = stackPolicy({
         const allowedText = `${allowed.ports.length ? `only ${quoteList(allowed.ports)} (${allowed.source})` : `no port (${allowed.source})`} ` +
             `${allowed.ports.length === 1 ? "is" : "are"} allowed` +
             (allowed.malformed.length ? `; not a port number: ${allowed.malformed.join(", ")}` : "");
-        for (const container of containersOf(args.resources)) {
+        for (const [container, placement] of placeAll(args.resources, { "edge-proxy": config.proxyRole })) {
             const props = containerProps(container);
             const label = containerLabel(props, container.name);
-            const role = roleOf(props);
             const undecided = undecidedFields(args, container.urn, props as Record<string, unknown>, ["ports", "publishAllPorts"]);
             if (undecided.size > 0) {
                 continue;
             }
             const ports = publishedPorts(props);
-            if (role !== config.proxyRole && (ports.length > 0 || props.publishAllPorts === true) && roleUnknown(props)) {
-                markUndecided(args, container.urn, "labels");
+            const publishes = ports.length > 0 || props.publishAllPorts === true;
+            const isProxy = placement.role === "edge-proxy";
+            if (!isProxy && publishes && placement.undecided.length > 0) {
+                placement.undecided.forEach((field) => markUndecided(args, container.urn, field));
                 continue;
             }
-            if (role !== config.proxyRole) {
-                if (ports.length > 0 || props.publishAllPorts === true) {
+            if (!isProxy) {
+                if (publishes) {
                     const what = ports.length > 0
                         ? `publishes host port(s) ${quoteList(ports.map((p) => p.external ?? `random->${p.internal}`))}`
                         : "sets publishAllPorts";
+                    // A label alone does not make the proxy: say what the pack found instead.
+                    const found = placement.role
+                        ? `placed as '${placement.role}'`
+                        : `not placed as the proxy: ${describeStructure(placement.chain)}${placement.imageProblem ? ", and its image is not the proxy's" : ""}`;
                     reportViolation(
-                        `[NET-03] Container ${label} (role '${role ?? "unset"}') ${what}, but only the '${config.proxyRole}' ` +
-                            "container may publish ports. Remove `ports`/`publishAllPorts` and route traffic through the reverse proxy.",
+                        `[NET-03] Container ${label} (role '${placement.label ?? "unset"}', ${found}) ${what}, but only the '${config.proxyRole}' ` +
+                            "container of the Proxy component, run from the image built from images/proxy, may publish ports. " +
+                            "Remove `ports`/`publishAllPorts` and route traffic through the reverse proxy.",
                         container.urn,
                     );
                 }

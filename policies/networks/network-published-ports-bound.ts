@@ -4,11 +4,14 @@
 // published port must bind a chosen address: the stack's bulwark:publishAddress when it sets one (as the engine
 // hands the stack config to the pack), otherwise any address but a wildcard. A wildcard passes only when the
 // pack's own config allows it (allowWildcardAddress): the stack under review cannot widen its exposure alone
-// (the third field test set publishAddress 0.0.0.0 on a dev stack, and the preview passed).
+// (the third field test set publishAddress 0.0.0.0 on a dev stack, and the preview passed). Addresses are compared
+// as Docker parses them (policies/lib/parse/address.ts): "::", "[::]" or "::ffff:0.0.0.0" is the wildcard too, and
+// text Docker would not take as an address is refused.
 import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
-import { CONFIG_NAMESPACE, isUnknown, WILDCARD_ADDRESSES } from "bulwark-vocabulary";
+import { CONFIG_NAMESPACE, isUnknown } from "bulwark-vocabulary";
 import { markUndecided, undecidedFields } from "../lib/inconclusive";
+import { isUnspecified, parseIp, sameAddress } from "../lib/parse/address";
 import { resourcePolicy } from "../lib/policy";
 import { configuredPublishAddress, engineStackConfig } from "../lib/stack-config";
 
@@ -41,6 +44,8 @@ export const networkPublishedPortsBound = resourcePolicy({
             return;
         }
         const configured = configuredPublishAddress(engineStackConfig() ?? {});
+        // The stack's address as Docker will read it: every spelling of one address is that address.
+        const chosen = configured !== undefined && configured !== "" ? parseIp(configured) : undefined;
         for (const [i, port] of container.ports.entries()) {
             if (!port || typeof port !== "object") continue;
             if (isUnknown(port.ip)) {
@@ -48,22 +53,37 @@ export const networkPublishedPortsBound = resourcePolicy({
                 continue;
             }
             // The provider's schema default: an unset ip is 0.0.0.0 once the provider has checked the inputs.
-            const ip = typeof port.ip === "string" ? port.ip.trim() : "";
+            // Not trimmed: Docker does not trim it either.
+            const ip = typeof port.ip === "string" ? port.ip : "";
+            const parsed = ip === "" ? parseIp("0.0.0.0") : parseIp(ip);
             const shown = `host port ${port.external ?? "(random)"} -> ${port.internal}`;
+            if (!parsed) {
+                reportViolation(
+                    `[NET-03] ${shown} binds '${ip}' (\`ports[${i}].ip\`), which is not an IP address Docker accepts: set ` +
+                        `\`ip\` to one address, e.g. the stack's ${KEY} (\`pulumi config set publishAddress <address>\`).`,
+                );
+                continue;
+            }
+            const wildcard = isUnspecified(parsed);
             if (configured !== undefined && configured !== "") {
-                if (ip !== configured) {
+                if (!chosen) {
+                    reportViolation(
+                        `[NET-03] ${shown}: the stack's ${KEY} '${configured}' is not an IP address Docker accepts. Set it to ` +
+                            "one address: `pulumi config set publishAddress <address>`.",
+                    );
+                } else if (!sameAddress(parsed, chosen)) {
                     reportViolation(
                         `[NET-03] ${shown} binds ${ip ? `'${ip}'` : "every interface (no ip)"}, but the stack's ${KEY} is ` +
                             `'${configured}'. Set \`ip: "${configured}"\` on the port (this project's program does so from ${KEY}).`,
                     );
-                } else if (WILDCARD_ADDRESSES.includes(ip) && !allowWildcardAddress) {
+                } else if (wildcard && !allowWildcardAddress) {
                     reportViolation(
                         `[NET-03] ${shown} binds every interface of the host ('${ip}'), as the stack's ${KEY} asks: a stack cannot ` +
                             "widen its own exposure. Bind a chosen address (`pulumi config set publishAddress <address>`), or, to listen " +
                             'everywhere on purpose, allow it in the pack\'s config: `{"network-published-ports-bound": {"allowWildcardAddress": true}}`.',
                     );
                 }
-            } else if (WILDCARD_ADDRESSES.includes(ip)) {
+            } else if (wildcard) {
                 reportViolation(
                     `[NET-03] ${shown} binds every interface of the host (${ip ? `'${ip}'` : "no ip: the provider's 0.0.0.0"}). ` +
                         `Bind a chosen address: \`pulumi config set publishAddress <address>\` (127.0.0.1 for local only; ` +

@@ -2,9 +2,11 @@
 // config. A resource policy cannot see where a value came from, but hand-written secrets give themselves
 // away: they are empty, short or placeholders. Values unknown at preview come from random resources or
 // secret config and pass. Messages name the variable only: the value must never reach a log.
-import { isSecretEnvName } from "bulwark-vocabulary";
+import { isSecretEnvName, isUnknown, secretFileVariable } from "bulwark-vocabulary";
 import { resourcePolicy } from "../lib/policy";
 import { containerLabel, envsOf, validateContainer } from "../lib/docker-refs";
+import { recordSeenEnvs } from "../lib/secret-memo";
+import { ageIdentityHex, secretEntries, urlPassword } from "../lib/secret-sources";
 
 export { SECRET_NAME } from "bulwark-vocabulary";
 
@@ -37,18 +39,7 @@ export function weakness(value: string, minLength: number): string | undefined {
     return undefined;
 }
 
-/** The password part of a URL like postgres://user:pass@host/db, or undefined when none is inline. */
-export function urlPassword(value: string): string | undefined {
-    const match = /^[a-z][a-z0-9+.-]*:\/\/[^/@:]*:([^@/]*)@/i.exec(value);
-    if (!match) {
-        return undefined;
-    }
-    try {
-        return decodeURIComponent(match[1]);
-    } catch {
-        return match[1];
-    }
-}
+export { urlPassword };
 
 export const secretEnvNotInline = resourcePolicy({
     name: "secret-env-not-inline",
@@ -58,7 +49,10 @@ export const secretEnvNotInline = resourcePolicy({
     description:
         "Container env variables that carry secrets (SECRET_KEY_BASE, POSTGRES_PASSWORD, GOOGLE_CLIENT_SECRET, " +
         "JWT_SECRET and any *SECRET*, *PASSWORD*, *TOKEN*, *API_KEY*, *PRIVATE_KEY*, *CREDENTIAL* name), and passwords " +
-        "inline in connection URLs, must not hold empty, short or placeholder values written into code or plain config.",
+        "inline in connection URLs, must not hold empty, short or placeholder values written into code or plain config. " +
+        "A `<SECRET>_FILE` variable (POSTGRES_PASSWORD_FILE, ...) is refused: the pack cannot see the file, which may be " +
+        "any file of the host or image. Whether a strong value is generated is judged by secret-env-generated, which " +
+        "reads what this policy saw of each env list.",
     remediationSteps:
         "Generate the secret with @pulumi/random (RandomPassword / RandomBytes) or set it with " +
         "`pulumi config set --secret <key>` and read it with `config.requireSecret`, then pass the Output into the " +
@@ -78,12 +72,29 @@ export const secretEnvNotInline = resourcePolicy({
         const config = args.getConfig<Config>();
         const label = containerLabel(props, args.name);
         const fix = "Generate it with @pulumi/random or read it from secret config (`pulumi config set --secret`).";
+        // What this resource's env list holds, for secret-env-generated (lib/secret-memo.ts explains why).
+        const envs = props.envs;
+        recordSeenEnvs(args.urn, Array.isArray(envs) ? { ...secretEntries(envs), wholeUnknown: false } : { entries: [], unknown: 0, wholeUnknown: isUnknown(envs) });
+        if (Array.isArray(envs)) {
+            for (const entry of envs) {
+                const name = typeof entry === "string" && !isUnknown(entry) ? entry.split("=")[0] : undefined;
+                const secret = name === undefined || config.ignoredNames.includes(name) ? undefined : secretFileVariable(name.trim());
+                if (secret) {
+                    reportViolation(
+                        `[SEC-01] Container ${label}: env ${name} makes the image read ${secret} from a file the stack does not ` +
+                            `provide (a host or image file the pack cannot see). Pass ${secret} itself from a generated secret ` +
+                            "(@pulumi/random) or secret config, and remove the _FILE variable.",
+                    );
+                }
+            }
+        }
         for (const { name, value } of envsOf(props).values()) {
             if (value === undefined || config.ignoredNames.includes(name)) {
                 continue; // unknown at preview: generated or secret config
             }
             if (isSecretEnvName(name)) {
-                const why = weakness(value, config.minSecretLength);
+                // An age identity's "AGE-SECRET-KEY-1" prefix is no placeholder: its key bytes are judged.
+                const why = weakness(ageIdentityHex(value) ?? value, config.minSecretLength);
                 if (why) {
                     reportViolation(`[SEC-01] Container ${label}: env ${name} ${why}, so it looks hand-written or too weak. ${fix}`);
                 }

@@ -22,6 +22,12 @@ export interface Attack {
     readonly secretKeys?: readonly string[];
     /** The pack's policy config, as given with --policy-pack-config. */
     readonly policyConfig?: PolicyPackConfig;
+    /**
+     * The modes the attack must be rejected in; default both. Only for a program that behaves differently in each
+     * (switched on `pulumi.runtime.isDryRun()`): a preview runs the benign branch and cannot see the violation, so
+     * such an attack is judged as an update, where a resource policy must refuse it before the step.
+     */
+    readonly modes?: readonly Mode[];
 }
 
 const PROJECT = "bulwark";
@@ -78,7 +84,7 @@ export function describeAttacks(title: string, attacks: readonly Attack[]): void
             }
         });
         for (const attack of attacks) {
-            for (const mode of MODES) {
+            for (const mode of attack.modes ?? MODES) {
                 it(`${attack.name} is rejected (${mode})`, async () => {
                     const result = await judgeAttack(attack, mode);
                     const found = mandatoryAgainst(result, attack.blame);

@@ -52,6 +52,21 @@ const EXPECTED_LEVELS: Readonly<Record<string, "mandatory" | "advisory">> = {
     "aws-s3-bucket-no-public-acl": "mandatory",
     // Key age is a rotation reminder; the runbook rotates, nothing breaks at a given day.
     "aws-access-key-max-age": "advisory",
+    // Issue 22: the closed-world gate and the rules it brought, every one a must.
+    "gate-resource-type-known": "mandatory",
+    "gate-fields-classified": "mandatory",
+    "container-volume-no-sensitive-bind": "mandatory",
+    "container-image-build-pinned": "mandatory",
+    "container-postgres-auth-strong": "mandatory",
+    "container-env-well-formed": "mandatory",
+    "container-role-placement": "mandatory",
+    "container-role-image": "mandatory",
+    "secret-env-generated": "mandatory",
+    "secret-rails-key-length-inputs": "mandatory",
+    "backup-job-settings-inputs": "mandatory",
+    "aws-kms-key-policy-restricts-principals": "mandatory",
+    "aws-provider-pinned-account": "mandatory",
+    "aws-iam-no-attached-policies": "mandatory",
 };
 
 describe("enforcement levels: every policy's level is decided here", () => {

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { appPolicies } from "../../policies/app";
 import { awsPolicies } from "../../policies/aws";
 import { backupPolicies } from "../../policies/backups";
+import { gatePolicies } from "../../policies/gate";
 import { BulwarkPolicy, isStackPolicy } from "../../policies/lib/policy";
 import { networkPolicies } from "../../policies/networks";
 import { secretPolicies } from "../../policies/secrets";
@@ -18,6 +19,7 @@ const GROUPS: { folder: string; prefix: string; policies: BulwarkPolicy[] }[] = 
     { folder: "app", prefix: "app", policies: appPolicies },
     { folder: "backups", prefix: "backup", policies: backupPolicies },
     { folder: "aws", prefix: "aws", policies: awsPolicies },
+    { folder: "gate", prefix: "gate", policies: gatePolicies },
 ];
 
 const ALL = GROUPS.flatMap((g) => g.policies);
@@ -28,7 +30,7 @@ function isPolicy(value: unknown): value is BulwarkPolicy {
 
 const camel = (kebab: string) => kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-describe("policy groups metadata: networks, secrets, app, backups, aws", () => {
+describe("policy groups metadata: networks, secrets, app, backups, aws, gate", () => {
     for (const group of GROUPS) {
         const dir = path.join(__dirname, "../../policies", group.folder);
         // Only top-level files are policies; helpers live in lib/ subfolders.
@@ -55,10 +57,11 @@ describe("policy groups metadata: networks, secrets, app, backups, aws", () => {
         });
     }
 
-    it("#3 names are unique across the five groups", () => {
+    it("#3 names are unique across the six groups", () => {
         const names = ALL.map((p) => p.name);
         assert.equal(new Set(names).size, names.length);
-        assert.equal(names.length, 24);
+        // 24, and issue 22's aws-kms-key-policy-restricts-principals, aws-provider-pinned-account, aws-iam-no-attached-policies; the gate's two; secret-env-generated.
+        assert.equal(names.length, 32);
     });
 
     for (const policy of ALL) {

@@ -1,10 +1,12 @@
-// A preview must not turn a policy off, nor block a compliant change: for every property of every resource the
-// program registers for the dev and prod stacks (and each element or field one level down), the value made unknown,
-// as the engine sends a value not known until apply, must give no violation and no "can't run during preview" note
-// from the real analyzer. A check that needs the value declares it inconclusive instead; `pulumi up` decides it.
+// A preview must not turn a policy off: for every property of every resource the program registers for the dev and
+// prod stacks (and each element or field one level down), the value made unknown, as the engine sends a value not
+// known until apply, must give no "can't run during preview" note from the real analyzer, and no violation but the
+// pack's refusal of an unknown value (fail closed: "unknown in preview: <field> of <urn> — <fix>"), listed again as
+// a "refused" undecided check. A value no check needs may stay unknown.
 import * as assert from "node:assert/strict";
 import { Analyzer, EngineResource } from "../../tools/analyzer/judge";
 import { isSecret, UNKNOWN } from "../../tools/analyzer/wire";
+import { UNKNOWN_PREFIX } from "../../policies/lib/inconclusive";
 import { engineConfig, runStack } from "../../tools/mocks/stack-run";
 
 type Props = Record<string, unknown>;
@@ -42,7 +44,7 @@ function withUnknownAt(props: Props, path: (string | number)[]): Props {
 }
 
 
-describe("unknown values in a preview: no violation, no can't-run note, for any property", function () {
+describe("unknown values in a preview: refused or not needed, never a can't-run note, for any property", function () {
     this.timeout(600_000);
     let analyzer: Analyzer | undefined;
     afterEach(async () => {
@@ -51,7 +53,7 @@ describe("unknown values in a preview: no violation, no can't-run note, for any 
     });
 
     for (const stackName of ["dev", "prod"]) {
-        it(`#1 ${stackName}: each property of each resource, made unknown, is inconclusive at worst`, async () => {
+        it(`#1 ${stackName}: each property of each resource, made unknown, is refused as unknown at worst`, async () => {
             const problems: string[] = [];
             let cases = 0;
             const run = await runStack(stackName);
@@ -85,7 +87,11 @@ describe("unknown values in a preview: no violation, no can't-run note, for any 
                         continue;
                     }
                     for (const v of result.violations.filter((v) => !before.has(`${v.policy} ${v.urn} ${v.message}`))) {
-                        problems.push(`${where}: violation of ${v.policy}: ${v.message.slice(0, 160)}`);
+                        if (!v.message.startsWith(UNKNOWN_PREFIX)) {
+                            problems.push(`${where}: violation of ${v.policy}: ${v.message.slice(0, 160)}`);
+                        } else if (!result.inconclusive.some((i) => i.policy === v.policy && i.kind === "refused" && v.message.startsWith(`${UNKNOWN_PREFIX}${i.field} of ${i.urn}`))) {
+                            problems.push(`${where}: ${v.policy}'s refusal is not listed as a refused check`);
+                        }
                     }
                     for (const i of result.inconclusive.filter((i) => i.kind === "cant-run")) {
                         problems.push(`${where}: ${i.policy} could not run (read ${i.field})`);

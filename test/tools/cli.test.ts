@@ -203,15 +203,15 @@ describe("policy:check parts", () => {
 
         it("lists checks inconclusive in a preview after the violations, each with its field", () => {
             const inconclusive: Inconclusive[] = [
-                { policy: "p-trust", level: "mandatory", urn: violations[1].urn, field: "image", kind: "deferred" },
+                { policy: "p-trust", level: "mandatory", urn: violations[1].urn, field: "image", kind: "refused" },
                 { policy: "p-old", level: "advisory", urn: violations[1].urn, field: "envs", kind: "cant-run" },
             ];
             const text = formatReport({ resources: 34, mode: "preview", violations: [], inconclusive });
-            assert.match(text, /^Inconclusive until apply/);
-            assert.match(text, /p-trust\s+mandatory\s+docker:index\/container:Container::app-backend\s+image\s+deferred/);
-            assert.match(text.split("\n").at(-1)!, /^policy:check \(preview\): 34 resources, 0 mandatory, 0 advisory violations; 2 checks inconclusive until apply \(1 policies could not run\)$/);
+            assert.match(text, /^Undecided, values unknown until apply/);
+            assert.match(text, /p-trust\s+mandatory\s+docker:index\/container:Container::app-backend\s+image\s+refused/);
+            assert.match(text.split("\n").at(-1)!, /^policy:check \(preview\): 34 resources, 0 mandatory, 0 advisory violations; 2 checks undecided: values unknown until apply \(1 policies could not run\)$/);
             const parsed = JSON.parse(jsonReport({ resources: 34, mode: "preview", violations: [], inconclusive }));
-            assert.deepEqual(parsed.inconclusive[0], { policy: "p-trust", level: "mandatory", urn: violations[1].urn, field: "image", kind: "deferred" });
+            assert.deepEqual(parsed.inconclusive[0], { policy: "p-trust", level: "mandatory", urn: violations[1].urn, field: "image", kind: "refused" });
         });
 
         it("wraps long cells on word boundaries", () => {

@@ -83,7 +83,7 @@ describe("policy:check", function () {
             "dev:preview": ["--preview", "--json"],
             prod: ["--stack", "prod", "--config-file", prodSecrets, "--json"],
             "prod:preview": ["--stack", "prod", "--config-file", prodSecrets, "--preview", "--json"],
-            previewTable: ["--program", broken("cors-wildcard"), "--preview"],
+            previewTable: ["--program", broken("privileged-computed"), "--preview"],
             configError: ["--config", "bulwark:httpsPort=99999", "--config", "corsOrigins=[\"*\"]", "--config", "googleClientSecret=in-plain-text"],
             compliant: ["--program", compliant, "--json"],
             otherPorts: ["--config", "httpsPort=18443", "--config", "httpPort=18080", "--config", 'corsOrigins=["https://localhost:18443"]', "--json"],
@@ -117,10 +117,8 @@ describe("policy:check", function () {
                 assert.equal(report.mode, "preview");
                 assert.deepEqual(mandatory(report), []);
                 assert.deepEqual(report.inconclusive.filter((i) => i.kind === "cant-run"), []);
-                // What a preview cannot know is named, field by field, and left to `pulumi up`.
-                for (const i of report.inconclusive) {
-                    assert.ok(i.urn?.startsWith("urn:pulumi:") && i.field !== "", JSON.stringify(i));
-                }
+                // Fail closed: the stack's own values are all known, or their unknowns documented as unable to matter.
+                assert.deepEqual(report.inconclusive.filter((i) => i.level === "mandatory"), []);
                 assert.deepEqual(parseReport(runs[stack]).inconclusive, [], "an update knows every value");
             });
         }
@@ -160,7 +158,7 @@ describe("policy:check", function () {
                 assert.equal(report.mode, name.endsWith(":preview") ? "preview" : "update");
                 for (const i of report.inconclusive) {
                     assert.deepEqual(Object.keys(i), ["policy", "level", "urn", "field", "kind"], name);
-                    assert.ok(["deferred", "cant-run"].includes(i.kind), i.kind);
+                    assert.ok(["refused", "cant-run"].includes(i.kind), i.kind);
                 }
                 assert.equal(typeof report.resources, "number");
                 for (const v of report.violations) {
@@ -190,13 +188,13 @@ describe("policy:check", function () {
             assert.match(run.stdout, /\npolicy:check \(update\): 9 resources, 1 mandatory, 0 advisory violations\n$/);
         });
 
-        it("in a preview, lists the checks left to apply after the violations", () => {
+        it("in a preview, refuses a value unknown until apply and lists it again after the violations", () => {
             const run = runs.previewTable;
             assert.equal(run.code, 1, shown(run));
-            assert.match(run.stdout, /app-cors-no-wildcard\s+mandatory\s+docker:index\/container:Container::backend/);
-            assert.match(run.stdout, /\nInconclusive until apply \(decided by `pulumi up`\):\nPOLICY\s+LEVEL\s+RESOURCE\s+FIELD\s+KIND\n/);
-            assert.match(run.stdout, /secret-rails-key-length\s+mandatory\s+docker:index\/container:Container::backend\s+envs\[SECRET_KEY_BASE\]\s+deferred/);
-            assert.match(run.stdout, /\npolicy:check \(preview\): 9 resources, 1 mandatory, 0 advisory violations; 2 checks inconclusive until apply \(0 policies could not run\)\n$/);
+            assert.match(run.stdout, /container-no-privileged\s+mandatory\s+docker:index\/container:Container::backend\s+unknown in preview: privileged of/);
+            assert.match(run.stdout, /\nUndecided, values unknown until apply \(each refused above at its policy's level\):\nPOLICY\s+LEVEL\s+RESOURCE\s+FIELD\s+KIND\n/);
+            assert.match(run.stdout, /container-no-privileged\s+mandatory\s+docker:index\/container:Container::backend\s+privileged\s+refused/);
+            assert.match(run.stdout, /\npolicy:check \(preview\): 10 resources, 1 mandatory, 0 advisory violations; 1 checks undecided: values unknown until apply \(0 policies could not run\)\n$/);
         });
 
         it("prints only the summary for a compliant program (exit 0)", () => {
@@ -267,6 +265,9 @@ describe("policy:check", function () {
 
         it("CON-07 privileged-container: a privileged backend is rejected by container-no-privileged", () =>
             expectRejected("privileged-container", "backend", ["container-no-privileged"]));
+
+        it("CON-07 privileged-computed: a privileged flag computed from another resource's output is refused by container-no-privileged, unknown in the preview", () =>
+            expectRejected("privileged-computed", "backend", ["container-no-privileged"]));
 
         it("CON-06 writable-root-fs: a backend with a writable root filesystem is rejected by container-read-only-root", () =>
             expectRejected("writable-root-fs", "backend", ["container-read-only-root"]));

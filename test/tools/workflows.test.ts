@@ -31,6 +31,8 @@ interface Workflow {
 }
 
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+/** Where the PR preview checks out the base branch's pack (preview.yml). */
+const BASE_PACK_DIR = "base-pack";
 const VALIDATOR = path.join(ROOT, "node_modules", ".bin", "action-validator");
 
 /** The inputs pulumi/actions@v6 declares in its action.yml; a misspelt one would be ignored silently. */
@@ -70,15 +72,17 @@ function assertInstallsAndTests(job: Job): void {
 }
 
 /** The pulumi/actions step running `command`: known inputs only, the pack, the stack, and the access token from secrets. */
-function assertPulumiStep(job: Job, command: string): Step {
+function assertPulumiStep(job: Job, command: string, pack = "policies"): Step {
     const step = job.steps.find((s) => s.uses?.split("@")[0] === "pulumi/actions" && s.with?.command === command);
     assert.ok(step, `no pulumi/actions step running ${command}`);
     assert.equal(step.uses, "pulumi/actions@v6");
     const inputs = step.with ?? {};
     assert.deepEqual(Object.keys(inputs).filter((k) => !PULUMI_ACTION_INPUTS.includes(k)), [], "unknown pulumi/actions inputs");
     assert.equal(inputs.command, command);
-    assert.equal(inputs.policyPacks, "policies");
-    assert.ok(fs.existsSync(path.join(ROOT, String(inputs.policyPacks), "PulumiPolicy.yaml")), "policyPacks must name the pack folder");
+    assert.equal(inputs.policyPacks, pack);
+    // The work tree's pack (deploy) must exist; the base branch's (preview) is checked out by the workflow itself.
+    const local = pack.startsWith(`${BASE_PACK_DIR}/`) ? pack.slice(BASE_PACK_DIR.length + 1) : pack;
+    assert.ok(fs.existsSync(path.join(ROOT, local, "PulumiPolicy.yaml")), "policyPacks must name the pack folder");
     assert.ok(inputs["stack-name"], "stack-name");
     assert.equal(step.env?.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
     return step;
@@ -103,8 +107,43 @@ describe("CI workflow templates", function () {
             assertInstallsAndTests(workflow.jobs.test);
             const preview = workflow.jobs.preview;
             assert.deepEqual(preview.needs, ["test", "scan-images"]);
-            const step = assertPulumiStep(preview, "preview");
+            const step = assertPulumiStep(preview, "preview", `${BASE_PACK_DIR}/policies`);
             assert.equal(step.with?.["comment-on-pr"], true);
+        });
+
+        // Issue 22 item 7: the judge is not the defendant. A PR that edits policies/ or vocabulary/ must be judged
+        // by the base branch's pack, so the preview checks out the base commit's pack on its own and runs that one.
+        it("judges the pull request with the BASE branch's policy pack, not the PR's own", () => {
+            const steps = workflow.jobs.preview.steps;
+            const checkout = steps.findIndex((s) => s.uses?.split("@")[0] === "actions/checkout" && s.with?.path === BASE_PACK_DIR);
+            assert.ok(checkout >= 0, `no checkout into ${BASE_PACK_DIR}`);
+            const base = steps[checkout].with ?? {};
+            assert.equal(base.ref, "${{ github.event.pull_request.base.sha }}", "the base commit, not the PR's head");
+            assert.deepEqual(String(base["sparse-checkout"]).trim().split(/\s+/).sort(), ["policies", "vocabulary"], "the pack and the vocabulary it imports");
+            assert.equal(base["persist-credentials"], false);
+            const install = steps.findIndex((s) => s.run === `npm ci --prefix ${BASE_PACK_DIR}/policies --omit=dev --no-audit --no-fund`);
+            const preview = steps.indexOf(assertPulumiStep(workflow.jobs.preview, "preview", `${BASE_PACK_DIR}/policies`));
+            assert.ok(checkout < install && install < preview, `checkout ${checkout}, install ${install}, preview ${preview}`);
+            // No step between the base pack's checkout and the preview writes into it from the PR's tree.
+            assert.deepEqual(steps.slice(checkout + 1, preview).filter((s) => s.run !== undefined && s.run.includes(BASE_PACK_DIR) && s !== steps[install]), []);
+            // The PR's own pack is never the one run: no pulumi step names policies/ of the work tree.
+            assert.deepEqual(steps.filter((s) => s.with?.policyPacks === "policies"), []);
+        });
+
+        it("a change to the pack, the vocabulary or the workflows needs a code owner's review (CODEOWNERS)", () => {
+            const file = path.join(ROOT, ".github", "CODEOWNERS");
+            assert.ok(fs.existsSync(file), ".github/CODEOWNERS");
+            const rules = fs
+                .readFileSync(file, "utf8")
+                .split("\n")
+                .map((l) => l.trim())
+                .filter((l) => l !== "" && !l.startsWith("#"))
+                .map((l) => l.split(/\s+/));
+            for (const dir of ["/policies/", "/vocabulary/", "/.github/"]) {
+                // The last matching rule wins in CODEOWNERS: the one for this folder must name an owner.
+                const rule = rules.filter(([pattern]) => pattern === dir || pattern === "*").pop();
+                assert.ok(rule && rule[0] === dir && rule.length > 1 && rule.slice(1).every((o) => /^@[\w.-]+(\/[\w.-]+)?$/.test(o)), `${dir}: ${JSON.stringify(rule)}`);
+            }
         });
 
         it("CON-03 scans every image the stack builds and fails on fixable HIGH/CRITICAL vulnerabilities", () => {

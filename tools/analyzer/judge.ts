@@ -8,7 +8,7 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import * as analyzerProto from "@pulumi/pulumi/proto/analyzer_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { ControlId } from "bulwark-vocabulary";
-import { parseInconclusive } from "../../policies/lib/inconclusive";
+import { parseUnknownViolation } from "../../policies/lib/inconclusive";
 import { PolicyInfo, PolicySettings, reconcile } from "./config";
 import { RunningPack } from "./pack";
 import { wireSafe } from "./wire";
@@ -40,7 +40,10 @@ export interface Violation {
     readonly controls: readonly ControlId[];
 }
 
-/** A check the pack could not decide because a value is unknown until apply. */
+/**
+ * A check the pack could not decide because a value is unknown until apply. Since the pack fails closed, each
+ * "refused" one is also in `violations`, at the policy's level, with the fix in its message.
+ */
 export interface Inconclusive {
     readonly policy: string;
     /** The policy's configured level: a mandatory one is decided again at `pulumi up`. */
@@ -48,10 +51,11 @@ export interface Inconclusive {
     readonly urn?: string;
     readonly field: string;
     /**
-     * "deferred": the policy ran its other checks and named this one; "cant-run": the analyzer stopped the whole
-     * policy on an unknown value (@pulumi/policy's advisory "can't run … during preview" note).
+     * "refused": the policy ran its other checks and refused this value as unknown (a violation at its level, also
+     * listed in `violations`); "cant-run": the analyzer stopped the whole policy on an unknown value
+     * (@pulumi/policy's advisory "can't run … during preview" note), which the pack's raw props never let happen.
      */
-    readonly kind: "deferred" | "cant-run";
+    readonly kind: "refused" | "cant-run";
 }
 
 export interface Remediated {
@@ -72,7 +76,7 @@ export interface EvaluationResult {
     readonly violations: Violation[];
     readonly inconclusive: Inconclusive[];
     readonly remediated: Remediated[];
-    /** Policy name -> reasons it declared itself not applicable (inconclusive reasons excluded). */
+    /** Policy name -> reasons it declared itself not applicable. */
     readonly notApplicable: Map<string, string[]>;
 }
 
@@ -302,23 +306,21 @@ export class Analyzer {
             }
             // @pulumi/policy sends "<policy description>\n<message>"; the description is the policy's, not the finding's.
             const description = d.getDescription();
-            into.violations.push({
+            const violation: Violation = {
                 policy: d.getPolicyname(),
                 level: LEVEL_NAMES[d.getEnforcementlevel()],
                 urn: d.getUrn() || urn,
                 message: description && message.startsWith(`${description}\n`) ? message.slice(description.length + 1) : message,
                 controls: this.controlsOf(d.getPolicyname()),
-            });
+            };
+            into.violations.push(violation);
+            const unknown = parseUnknownViolation(violation.message);
+            if (unknown) {
+                into.inconclusive.push({ policy: violation.policy, level: violation.level, urn: unknown.urn || violation.urn, field: unknown.field, kind: "refused" });
+            }
         }
         for (const n of response.getNotApplicableList()) {
             const policy = n.getPolicyName();
-            const fields = parseInconclusive(n.getReason());
-            if (fields) {
-                for (const f of fields) {
-                    into.inconclusive.push({ policy, level: levelOf(policy), urn: f.urn || urn, field: f.field, kind: "deferred" });
-                }
-                continue;
-            }
             const reasons = into.notApplicable.get(policy);
             if (reasons) {
                 reasons.push(n.getReason());
@@ -353,7 +355,7 @@ export async function evaluate(resources: readonly EngineResource[], opts: Evalu
 /** What one policy made of one resource or one stack. */
 export interface PolicyOutcome {
     readonly violations: { message: string; urn?: string; level: Level }[];
-    /** Set when the policy declared itself not applicable (for a reason other than an undecided field). */
+    /** Set when the policy declared itself not applicable. */
     readonly notApplicable?: string;
     readonly inconclusive: Inconclusive[];
 }

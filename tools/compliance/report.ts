@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Control, ControlId, CONTROLS, isControlId, Layer } from "bulwark-vocabulary";
 import { allPolicies } from "../../policies/all";
+import { GATE_RESOURCE_TYPE_KNOWN } from "../../policies/gate/gate-resource-type-known";
 import { Analyzer } from "../analyzer/judge";
 
 /** What the report needs of a policy: its name, the controls it enforces and its default level. */
@@ -279,6 +280,34 @@ function summary(statuses: readonly string[]): string {
     ].join(", ");
 }
 
+/** The policy config the stacks are previewed with (`--policy-pack-config policy-config.json`), if the repository has one. */
+export const POLICY_CONFIG_FILE = "policy-config.json";
+
+/** The resource types the gate lets through by the policy config's exceptions, each with its reason. */
+export function gateExceptions(root: string): { type: string; reason: string }[] {
+    const file = path.join(root, POLICY_CONFIG_FILE);
+    if (!fs.existsSync(file)) {
+        return [];
+    }
+    const config = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, { exceptions?: { type: string; reason: string }[] } | string>;
+    const own = config[GATE_RESOURCE_TYPE_KNOWN];
+    return typeof own === "object" && Array.isArray(own.exceptions) ? own.exceptions : [];
+}
+
+function exceptionsSection(root: string): string[] {
+    const exceptions = gateExceptions(root);
+    const intro = [
+        "## Resource types allowed by exception",
+        "",
+        `Every resource type the pack does not check is refused by \`${GATE_RESOURCE_TYPE_KNOWN}\` unless \`${POLICY_CONFIG_FILE}\` lists it, with a reason.`,
+        "",
+    ];
+    if (exceptions.length === 0) {
+        return [...intro, "None configured.", ""];
+    }
+    return [...intro, "| Type | Reason |", "|---|---|", ...exceptions.map((e) => `| ${cell(e.type)} | ${cell(e.reason)} |`), ""];
+}
+
 /** The whole report as Markdown. */
 export function renderCompliance(root: string = ROOT, policies: readonly PolicySummary[] = allPolicies): string {
     const evidence = collectEvidence(root, policies);
@@ -299,6 +328,7 @@ export function renderCompliance(root: string = ROOT, policies: readonly PolicyS
         "|---|---|---|---|---|---|---|",
         ...controls.map((c) => row(c, evidence.get(c.id as ControlId)!)),
         "",
+        ...exceptionsSection(root),
     ].join("\n");
 }
 

@@ -56,13 +56,15 @@ Options:
   --policy-config <json>    Policy pack config, as for \`pulumi preview --policy-pack-config\`: policy name ->
                             enforcement level, or an object with enforcementLevel and the policy's settings.
   --preview                 Judge as a preview of a new stack (see above). A check that needs a value unknown
-                            until apply is listed as inconclusive; \`pulumi up\` decides it.
+                            until apply refuses it: a violation at its policy's level whose message names the
+                            value and how to make it known, listed again under inconclusive.
   --json                    Print exactly one JSON object on stdout:
                               {"resources": N, "mode": "update"|"preview",
                                "violations": [{"policy","level","urn","message","controls"}],
                                "inconclusive": [{"policy","level","urn","field","kind"}]}
-                            or {"error": "..."} when the program cannot be evaluated. kind "deferred": the
-                            policy ran its other checks; "cant-run": the analyzer skipped the whole policy.
+                            or {"error": "..."} when the program cannot be evaluated. kind "refused": the
+                            policy ran its other checks and refused this unknown value (also one of the
+                            violations); "cant-run": the analyzer skipped the whole policy.
   --help                    Print this help.
 
 Exit status: 0 no mandatory violation; 1 at least one mandatory violation; 2 the program or the arguments could

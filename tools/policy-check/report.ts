@@ -62,11 +62,11 @@ export function summaryLine(result: CheckResult): string {
     const mandatory = mandatoryCount(result.violations);
     const advisory = result.violations.length - mandatory;
     const cantRun = result.inconclusive.filter((i) => i.kind === "cant-run").length;
-    const undecided = result.inconclusive.length > 0 ? `; ${result.inconclusive.length} checks inconclusive until apply (${cantRun} policies could not run)` : "";
+    const undecided = result.inconclusive.length > 0 ? `; ${result.inconclusive.length} checks undecided: values unknown until apply (${cantRun} policies could not run)` : "";
     return `policy:check (${result.mode}): ${result.resources} resources, ${mandatory} mandatory, ${advisory} advisory violations${undecided}`;
 }
 
-/** The violations table (mandatory findings first), the inconclusive checks, and the summary line. */
+/** The violations table (mandatory findings first), the undecided checks (each also a violation), and the summary line. */
 export function formatReport(result: CheckResult): string {
     const parts: string[] = [];
     if (result.violations.length > 0) {
@@ -76,7 +76,7 @@ export function formatReport(result: CheckResult): string {
     }
     if (result.inconclusive.length > 0) {
         const rows = result.inconclusive.map((i) => [i.policy, i.level, resourceLabel(i.urn), i.field, i.kind]);
-        parts.push(`Inconclusive until apply (decided by \`pulumi up\`):\n${renderTable(["POLICY", "LEVEL", "RESOURCE", "FIELD", "KIND"], rows, [40, 9, 60, 40, 9])}`);
+        parts.push(`Undecided, values unknown until apply (each refused above at its policy's level):\n${renderTable(["POLICY", "LEVEL", "RESOURCE", "FIELD", "KIND"], rows, [40, 9, 60, 40, 9])}`);
     }
     parts.push(summaryLine(result));
     return parts.join("\n\n");

@@ -82,9 +82,13 @@ export function uploaderPolicy(region: string, bucketArn: Arn, kmsKeyArn: Arn): 
 
 // ---- S3 replication's role --------------------------------------------------------------------------------
 
-/** A role's trust policy: the AWS service may assume it, nobody else. */
-export function allowAssumeRoleBy(Sid: string, service: string): aws.iam.PolicyDocument {
-    return policyDocument(allow(Sid, { Principal: { Service: service }, Action: "sts:AssumeRole" }));
+/**
+ * A role's trust policy: the AWS service may assume it, nobody else, and only on behalf of the stack's own
+ * account (aws:SourceAccount), so another account's bucket cannot have S3 use this role (the confused deputy,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+ */
+export function allowAssumeRoleBy(Sid: string, service: string, sourceAccount: string): aws.iam.PolicyDocument {
+    return policyDocument(allow(Sid, { Principal: { Service: service }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } }));
 }
 
 /** One end of the replication, as the role's policy names it. */

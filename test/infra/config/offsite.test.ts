@@ -23,6 +23,15 @@ describe("infra config validation (loadConfig): offsiteBackup", () => {
             });
         });
 
+        // Issue 22: the stack's account is the one its admins are in (the provider is pinned to it, the pack
+        // accepts no other principals), so admins in two accounts leave no account to pin.
+        it("offsiteBackup.adminPrincipalArns: principals in two accounts", () => {
+            const admins = ["arn:aws:iam::123456789012:role/a", "arn:aws:iam::999999999999:role/b"];
+            assertRejected("prod", { offsiteBackup: json({ enabled: true, region: "eu-central-1", adminPrincipalArns: admins }) }, "offsiteBackup.adminPrincipalArns", {
+                message: /2 accounts \(123456789012, 999999999999\).*pinned to the stack's account/,
+            });
+        });
+
         it("offsiteBackup.adminPrincipalArns: empty while off-site backups are enabled", () => {
             assertRejected("prod", { offsiteBackup: json({ enabled: true, region: "eu-central-1", adminPrincipalArns: [] }) }, "offsiteBackup.adminPrincipalArns", {
                 message: /empty/,

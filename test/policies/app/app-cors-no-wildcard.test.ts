@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { appCorsNoWildcard as policy } from "../../../policies/app/app-cors-no-wildcard";
 import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { devStack, find, prodStack, resourceViolations, unrelated, withEnv, withUnknownEnv } from "../fixtures/stack";
+import { assertOnlyRefusals } from "../refusals";
 
 const backend = () => find(devStack(), "app-backend");
 const withCors = (value: string) => withEnv(backend(), { CORS_ORIGINS: value });
@@ -39,10 +40,17 @@ describe("app-cors-no-wildcard (APP-01)", () => {
         assert.equal(violations.length, 1);
     });
 
-    it("#7 config allowLocalhost accepts http://localhost but still rejects other http origins", async () => {
+    it("#7 config allowLocalhost accepts http://localhost outside production only, and still rejects other http origins", async () => {
         const config = { "app-cors-no-wildcard": { allowLocalhost: true } };
-        assert.deepEqual((await runResourcePolicy(policy, withCors("http://localhost:5173"), { config })).violations, []);
-        assert.equal((await runResourcePolicy(policy, withCors("http://evil.example"), { config })).violations.length, 1);
+        const development = (value: string) => withEnv(backend(), { RAILS_ENV: "development", CORS_ORIGINS: value });
+        assert.deepEqual((await runResourcePolicy(policy, development("http://localhost:5173"), { config })).violations, []);
+        assert.equal((await runResourcePolicy(policy, development("http://evil.example"), { config })).violations.length, 1);
+        // Stricter since issue 22: production, however it is said, never gets the development allowance.
+        const envs: Record<string, string | null>[] = [{}, { RAILS_ENV: "development", RACK_ENV: "Production" }, { RAILS_ENV: null, NODE_ENV: " production " }];
+        for (const env of envs) {
+            const r = withEnv(backend(), { ...env, CORS_ORIGINS: "http://localhost:5173" });
+            assert.equal((await runResourcePolicy(policy, r, { config })).violations.length, 1, JSON.stringify(env));
+        }
     });
 
     it("#8 a value that is not an origin ('null', a bare host) is rejected", async () => {
@@ -59,7 +67,7 @@ describe("app-cors-no-wildcard (APP-01)", () => {
 
     it("#10 a value unknown at preview is not judged: it is inconclusive, named", async () => {
         const outcome = await runResourcePolicy(policy, withUnknownEnv(backend(), "CORS_ORIGINS"));
-        assert.deepEqual(outcome.violations, []);
+        assertOnlyRefusals(outcome);
         assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["envs[CORS_ORIGINS]"]);
     });
 

@@ -39,11 +39,27 @@ describe("app-rails-force-ssl (NET-05)", () => {
         assert.equal((await runResourcePolicy(policy, r, { config })).violations.length, 1);
     });
 
-    it("#7 entries unknown at preview may hide RAILS_FORCE_SSL and are not judged", async () => {
+    it("#7 in production, RAILS_FORCE_SSL left to entries unknown at preview is refused (fail closed)", async () => {
+        // Stricter since issue 22: this was inconclusive, which a preview does not block.
         const r = withEnv(withUnknownEnv(backend(), "JWT_SECRET"), { RAILS_FORCE_SSL: null });
         const outcome = await runResourcePolicy(policy, r);
-        assert.deepEqual(outcome.violations, []);
-        assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["envs[RAILS_FORCE_SSL]"]);
+        assert.equal(outcome.violations.length, 1);
+        assert.match(outcome.violations[0].message, /RAILS_FORCE_SSL is not among its env entries known at preview/);
+    });
+
+    it("#9 production is recognised however it is said: RACK_ENV, APP_ENV, any case, surrounding spaces", async () => {
+        const spellings: Record<string, string | null>[] = [
+            { RAILS_ENV: null, RACK_ENV: "production" },
+            { RAILS_ENV: "Production" },
+            { RAILS_ENV: " PRODUCTION " },
+            { RAILS_ENV: null, APP_ENV: "production" },
+            { RAILS_ENV: "development", RACK_ENV: "production" },
+        ];
+        for (const env of spellings) {
+            const { violations } = await runResourcePolicy(policy, withEnv(backend(), { ...env, RAILS_FORCE_SSL: "false" }));
+            assert.equal(violations.length, 1, JSON.stringify(env));
+            assert.match(violations[0].message, /runs (RAILS|RACK|APP)_ENV=\S+ with RAILS_FORCE_SSL=false/);
+        }
     });
 
     it("#8 other resource types are not applicable", async () => {

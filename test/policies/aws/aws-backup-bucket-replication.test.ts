@@ -3,7 +3,9 @@ import { awsBackupBucketReplication as policy } from "../../../policies/aws/aws-
 import { Analyzer, EngineResource, runStackPolicy } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
 import { engineConfig, runStack, StackRun } from "../../../tools/mocks/stack-run";
-import { find, prodAwsStack, replace, withProps } from "../fixtures/stack";
+import { awsBackupBucketHardened } from "../../../policies/aws/aws-backup-bucket-hardened";
+import { find, prodAwsStack, replace, withProps, without } from "../fixtures/stack";
+import { assertOnlyRefusals } from "../refusals";
 
 type Rule = Record<string, any>;
 const REPLICATION = "offsite-replication";
@@ -82,9 +84,11 @@ describe("aws-backup-bucket-replication (BAK-02, BAK-04, DB-05)", function () {
         assert.equal(itself.length, 1);
         assert.match(itself[0], /replicates the bucket into itself/);
 
+        // Since issue 22 a replication's destination is a backup bucket by use: untagged, it still gets every backup rule.
         const untagged = replace(prod.resources, "offsite-replica-bucket", (b) => withProps(b, { tags: { "bulwark:stack": "prod" }, tagsAll: undefined }));
-        const notBackup = await messages(untagged);
-        assert.ok(notBackup.some((m) => /which is not a backup bucket, so the rules for backup buckets .* do not reach it/.test(m)), notBackup.join("\n"));
+        assert.deepEqual(await messages(untagged), []);
+        const hardened = (await runStackPolicy(awsBackupBucketHardened, without(untagged, "offsite-replica-bucket-versioning"))).violations;
+        assert.deepEqual(hardened.map((v) => v.urn), [find(prod.resources, "offsite-replica-bucket").urn]);
 
         const sameRegion = replace(prod.resources, "offsite-replica-bucket", (b) => withProps(b, { region: "eu-central-1" }));
         const found = await messages(sameRegion);
@@ -111,26 +115,27 @@ describe("aws-backup-bucket-replication (BAK-02, BAK-04, DB-05)", function () {
     it("#9 preview: unknown ARNs built from the stack's replica bucket and key pass; unknown rules are inconclusive, never passed nor failed", async () => {
         const built = withRule(prod.resources, (rule) => ({ ...rule, destination: { bucket: UNKNOWN, encryptionConfiguration: { replicaKmsKeyId: UNKNOWN } } }));
         const known = await runStackPolicy(policy, built);
-        assert.deepEqual(known.violations, []);
+        assertOnlyRefusals(known);
         assert.deepEqual(known.inconclusive.filter((i) => i.field === "rules"), []);
 
         const unknownRules = replace(prod.resources, REPLICATION, (r) => withProps(r, { rules: UNKNOWN }));
         const outcome = await runStackPolicy(policy, unknownRules);
-        assert.deepEqual(outcome.violations, []);
+        assertOnlyRefusals(outcome);
         assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["rules"]);
 
         // A rule unknown as a whole may be the enabled one; a replica whose tags are unknown may be a backup bucket.
         const unknownRule = await runStackPolicy(policy, replace(prod.resources, REPLICATION, (r) => withProps(r, { rules: [UNKNOWN] })));
-        assert.deepEqual(unknownRule.violations, []);
+        assertOnlyRefusals(unknownRule);
         assert.deepEqual(unknownRule.inconclusive.map((i) => i.field), ["rules"]);
+        // Tags no longer decide (issue 22): the replica is a backup bucket by use, unknown tags leave nothing undecided.
         const unknownTags = await runStackPolicy(policy, replace(prod.resources, "offsite-replica-bucket", (b) => withProps(b, { tags: UNKNOWN, tagsAll: UNKNOWN })));
         assert.deepEqual(unknownTags.violations, []);
-        assert.deepEqual(unknownTags.inconclusive.map((i) => i.field), ["tags"]);
+        assert.deepEqual(unknownTags.inconclusive.map((i) => i.field), []);
 
         // Unknown, and built from nothing the stack holds: left to apply, not passed.
         const orphan = replace(built, REPLICATION, (r) => ({ ...r, propertyDependencies: { ...r.propertyDependencies, rules: [] } }));
         const undecided = await runStackPolicy(policy, orphan);
-        assert.deepEqual(undecided.violations, []);
+        assertOnlyRefusals(undecided);
         assert.ok(undecided.inconclusive.some((i) => i.field === "rules"));
     });
 });

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { awsKmsKeyLockoutGuard as policy } from "../../../policies/aws/aws-kms-key-lockout-guard";
 import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { find, prodAwsStack, resourceViolations, TYPES, unrelated, withProps, withUnknown } from "../fixtures/stack";
+import { assertOnlyRefusals } from "../refusals";
 
 const key = () => find(prodAwsStack(), "backup-key");
 
@@ -41,14 +42,15 @@ describe("aws-kms-key-lockout-guard (DB-05, BAK-02)", () => {
         assert.match(violations[1].message, /has no description/);
     });
 
-    it("#5 values unknown at preview are not judged; the other check still runs", async () => {
+    it("#5 values unknown at preview are refused; the other check still runs", async () => {
         const outcome = await runResourcePolicy(policy, withUnknown(key(), "bypassPolicyLockoutSafetyCheck", "description"));
-        assert.deepEqual(outcome.violations, []);
+        assertOnlyRefusals(outcome);
         assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["bypassPolicyLockoutSafetyCheck", "description"]);
 
         const described = await runResourcePolicy(policy, withUnknown(withProps(key(), { bypassPolicyLockoutSafetyCheck: true }), "description"));
-        assert.equal(described.violations.length, 1);
-        assert.match(described.violations[0].message, /bypassPolicyLockoutSafetyCheck true/);
+        const decided = described.violations.filter((v) => !v.message.startsWith("unknown in preview: "));
+        assert.equal(decided.length, 1);
+        assert.match(decided[0].message, /bypassPolicyLockoutSafetyCheck true/);
         assert.deepEqual(described.inconclusive.map((i) => i.field), ["description"]);
     });
 

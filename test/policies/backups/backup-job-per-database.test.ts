@@ -1,3 +1,4 @@
+import { assertOnlyRefusals } from "../refusals";
 import * as assert from "node:assert/strict";
 import { AGE_IDENTITIES_CONTENTS, VOLUME_CONTENTS_LABEL } from "bulwark-vocabulary";
 import { DRILL_KEYRING_DIR, drillKeysVolumeName } from "../../../infra/components/backup";
@@ -107,11 +108,16 @@ describe("backup-job-per-database (DB-03, BAK-01)", () => {
         assert.deepEqual(outcome.violations, []);
     });
 
-    it("#11 a recipient unknown at preview is not judged", async () => {
+    it("#11 a recipient unknown at preview is refused with the config key to set, unless derived from an age key the stack generates", async () => {
         const resources = replace(devStack(), BACKUP, (r) => withUnknownEnv(r, "BACKUP_AGE_RECIPIENT"));
         const outcome = await runStackPolicy(policy, resources);
-        assert.deepEqual(outcome.violations, []);
+        assertOnlyRefusals(outcome);
         assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["envs[BACKUP_AGE_RECIPIENT]"]);
+        assert.match(outcome.violations[0].message, /set BACKUP_AGE_RECIPIENT from the stack config \(bulwark:backupAgeRecipient\)/);
+        // The property dependency on the generated age key (random.RandomBytes, 32 bytes) decides it.
+        const key = find(devStack(), "secrets-backup-age-key");
+        const generated = replace(resources, BACKUP, (r) => ({ ...r, propertyDependencies: { envs: [key.urn] } }));
+        assert.deepEqual((await runStackPolicy(policy, generated)).violations, []);
     });
 
     it("#12 the drill keyring volume (bulwark.contents=age-identities) mounted by any container but the restore drill is rejected on that container", async () => {
@@ -132,7 +138,7 @@ describe("backup-job-per-database (DB-03, BAK-01)", () => {
     it("#13 a mount whose volume is unknown at preview is not judged while a keyring exists", async () => {
         const resources = replace(withKeyring(), BACKUP, (r) => withProps(r, { mounts: [{ type: "volume", source: UNKNOWN, target: "/backups" }] }));
         const outcome = await runStackPolicy(policy, resources);
-        assert.deepEqual(outcome.violations, []);
+        assertOnlyRefusals(outcome);
         assert.deepEqual(outcome.inconclusive.map((i) => [i.urn, i.field]), [[find(resources, BACKUP).urn, "mounts[0].source (the drill keyring?)"]]);
     });
 });

@@ -4,6 +4,7 @@ import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
 import { devStack, prodStack, resourceViolations } from "../fixtures/stack";
 import { assertNotApplicable, assertPasses, assertProgramContainersPass, assertViolations, container, network } from "./fixtures";
+import { assertOnlyRefusals } from "../refusals";
 
 const allow = (...parents: string[]) => ({ config: { "container-cgroup-parent": { allowedCgroupParents: parents } } });
 
@@ -47,8 +48,8 @@ describe("container-cgroup-parent (CON-08)", () => {
 
     it("#8 a cgroupParent unknown at preview is inconclusive, not passed", async () => {
         const outcome = await runResourcePolicy(policy, container({ cgroupParent: UNKNOWN }), { preview: true });
-        assert.deepEqual(outcome.violations, []);
-        assert.deepEqual(outcome.inconclusive.map((i) => [i.field, i.kind]), [["cgroupParent", "deferred"]]);
+        assertOnlyRefusals(outcome);
+        assert.deepEqual(outcome.inconclusive.map((i) => [i.field, i.kind]), [["cgroupParent", "refused"]]);
     });
 
     it("#9 a non-container resource is not applicable", async () => {

@@ -41,10 +41,11 @@ describe("container-distinct-uids (CON-08)", () => {
         assert.deepEqual(violations, []);
     });
 
-    it("#6 a user unknown at preview is not judged, and the others still are", async () => {
+    it("#6 a user unknown at preview is refused, naming the container and the fix, and the others are still judged", async () => {
         const { violations } = await runStackPolicy(policy, withUsers({ ...DISTINCT, "app-backend": UNKNOWN, "app-frontend": "10101:10101" }));
-        assert.equal(violations.length, 1);
+        assert.equal(violations.length, 2);
         assert.match(violations[0].message, /'dev-frontend' runs as uid 10101, like 'dev-proxy'/);
+        assert.match(violations[1].message, /^unknown in preview: user of urn:pulumi:\S+::app-backend — .*literal/);
     });
 
     it("#7 a stack of other resources is not applicable", async () => {

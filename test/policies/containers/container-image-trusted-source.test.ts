@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import {
+    allowedRepositories,
     containerImageTrustedSource as policy,
     normalizeRegistryPrefix,
 } from "../../../policies/containers/container-image-trusted-source";
@@ -7,8 +8,8 @@ import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
 import { DIGEST, assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
-const registries = (...allowed: string[]) => ({
-    config: { "container-image-trusted-source": { allowedRegistries: allowed } },
+const repositories = (...allowed: string[]) => ({
+    config: { "container-image-trusted-source": { allowedRepositories: allowed } },
 });
 
 describe("container-image-trusted-source (CON-01)", () => {
@@ -16,36 +17,45 @@ describe("container-image-trusted-source (CON-01)", () => {
         assertPasses(await runResourcePolicy(policy, container()));
     });
 
-    for (const image of [`postgres@${DIGEST}`, "nginx", `docker.io/library/nginx:1.27@${DIGEST}`, `ghcr.io/acme/api@${DIGEST}`, "index.docker.io/library/redis:7"]) {
-        it(`#2 allowed by default: "${image}"`, async () => {
+    for (const image of [`bulwark/postgres@${DIGEST}`, `docker.io/bulwark/proxy@${DIGEST}`, `debian:bookworm-slim@${DIGEST}`, `index.docker.io/library/debian@${DIGEST}`]) {
+        it(`#2 allowed by default (the program's own repositories): "${image}"`, async () => {
             assertPasses(await runResourcePolicy(policy, container({ image })));
         });
     }
 
     it('#3 a Docker Hub user repository ("user/repo" = docker.io/user/repo) is rejected', async () => {
         const outcome = await runResourcePolicy(policy, container({ image: `someuser/postgres@${DIGEST}` }));
-        assertViolations(outcome, 1, /comes from docker.io\/someuser\/postgres, which is not under an allowed registry.*`allowedRegistries`.*CON-01/);
+        assertViolations(outcome, 1, /comes from docker.io\/someuser\/postgres, which is not an allowed repository.*`allowedRepositories`.*CON-01/);
     });
 
-    for (const image of [`quay.io/acme/app@${DIGEST}`, "localhost:5000/bulwark/backend:1", `ghcr.io.evil.example/acme/app@${DIGEST}`]) {
-        it(`#4 another registry is rejected: "${image}"`, async () => {
-            assertViolations(await runResourcePolicy(policy, container({ image })), 1, /not under an allowed registry/);
+    // Stricter since issue 22: registries and namespaces are no longer trusted as a whole.
+    for (const image of [`quay.io/acme/app@${DIGEST}`, "localhost:5000/bulwark/backend:1", `ghcr.io.evil.example/acme/app@${DIGEST}`, `ghcr.io/acme/api@${DIGEST}`, `postgres@${DIGEST}`, "nginx", `bulwark/evil@${DIGEST}`]) {
+        it(`#4 a repository not on the list is rejected, under a trusted registry too: "${image}"`, async () => {
+            assertViolations(await runResourcePolicy(policy, container({ image })), 1, /not an allowed repository/);
         });
     }
 
-    it('#5 "bulwark/" does not match a look-alike namespace', async () => {
+    it('#5 "bulwark/backend" does not match a look-alike namespace', async () => {
         const outcome = await runResourcePolicy(policy, container({ image: `bulwark-evil/backend@${DIGEST}` }));
         assertViolations(outcome, 1, /docker.io\/bulwark-evil\/backend/);
     });
 
-    it("#6 config allowedRegistries accepts a private registry", async () => {
+    it("#6 config allowedRepositories accepts a private repository, by its exact name", async () => {
         const image = `registry.example.com:5000/team/app@${DIGEST}`;
-        assertPasses(await runResourcePolicy(policy, container({ image }), registries("registry.example.com:5000/team/")));
+        assertPasses(await runResourcePolicy(policy, container({ image }), repositories("registry.example.com:5000/team/app")));
+        assertViolations(await runResourcePolicy(policy, container({ image: `registry.example.com:5000/team/other@${DIGEST}` }), repositories("registry.example.com:5000/team/app")), 1, /not an allowed repository/);
     });
 
-    it("#7 config allowedRegistries replaces the defaults", async () => {
-        const outcome = await runResourcePolicy(policy, container({ image: `postgres@${DIGEST}` }), registries("bulwark/"));
-        assertViolations(outcome, 1, /docker.io\/library\/postgres.*\[bulwark\/\]/);
+    it("#7 config allowedRepositories replaces the defaults", async () => {
+        const outcome = await runResourcePolicy(policy, container({ image: `bulwark/postgres@${DIGEST}` }), repositories("bulwark/backend"));
+        assertViolations(outcome, 1, /docker.io\/bulwark\/postgres, which is not an allowed repository/);
+    });
+
+    it("#13 the stack config's app images are trusted by repository, not by registry", () => {
+        const config = { "bulwark:backendImage": `ghcr.io/example/bulwark-backend@${DIGEST}` };
+        const allowed = allowedRepositories([], config);
+        assert.ok(allowed.has("ghcr.io/example/bulwark-backend"));
+        assert.ok(!allowed.has("ghcr.io/attacker/bulwark-backend"));
     });
 
     it("#8 a bare image ID is left to container-image-provenance, which follows it to its docker.Image", async () => {

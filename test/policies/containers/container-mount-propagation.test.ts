@@ -4,6 +4,7 @@ import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
 import { devStack, prodStack, resourceViolations } from "../fixtures/stack";
 import { assertNotApplicable, assertPasses, assertProgramContainersPass, assertViolations, container, network } from "./fixtures";
+import { assertOnlyRefusals } from "../refusals";
 
 const bind = (propagation?: string, source = "/srv/bulwark/backups", target = "/backups") => ({
     type: "bind",
@@ -59,17 +60,19 @@ describe("container-mount-propagation (CON-09)", () => {
         assertViolations(outcome, 2, /"\/srv\/a" at "\/a".*`mounts\[0\]/, /"\/srv\/c" at "\/c".*`mounts\[3\]/);
     });
 
-    it("#8 a propagation unknown at preview is inconclusive; the other mounts are still judged", async () => {
+    it("#8 a propagation unknown at preview is refused; the other mounts are still judged", async () => {
         const mounts = [bind("rshared"), { ...bind(), bindOptions: { propagation: UNKNOWN } }, { ...bind("rprivate"), source: UNKNOWN }];
         const outcome = await runResourcePolicy(policy, container({ mounts }), { preview: true });
-        assert.deepEqual(outcome.violations.map((v) => v.message.match(/`mounts\[\d\]/)?.[0]), ["`mounts[0]"]);
-        assert.deepEqual(outcome.inconclusive.map((i) => [i.field, i.kind]), [["mounts[1].bindOptions.propagation", "deferred"]]);
+        const decided = outcome.violations.filter((v) => !v.message.startsWith("unknown in preview: "));
+        assert.deepEqual(decided.map((v) => v.message.match(/`mounts\[\d\]/)?.[0]), ["`mounts[0]"]);
+        assert.equal(outcome.violations.length, 2);
+        assert.deepEqual(outcome.inconclusive.map((i) => [i.field, i.kind]), [["mounts[1].bindOptions.propagation", "refused"]]);
     });
 
     it("#9 mounts unknown as a whole at preview are inconclusive, not passed", async () => {
         const outcome = await runResourcePolicy(policy, container({ mounts: UNKNOWN as never }), { preview: true });
-        assert.deepEqual(outcome.violations, []);
-        assert.deepEqual(outcome.inconclusive.map((i) => [i.field, i.kind]), [["mounts", "deferred"]]);
+        assertOnlyRefusals(outcome);
+        assert.deepEqual(outcome.inconclusive.map((i) => [i.field, i.kind]), [["mounts", "refused"]]);
     });
 
     it("#10 a non-container resource is not applicable", async () => {

@@ -51,10 +51,21 @@ describe("container-no-new-privileges (CON-07)", () => {
         });
     }
 
-    it("#9 a custom seccomp profile passes", async () => {
-        const opts = ["no-new-privileges:true", "seccomp=/etc/docker/seccomp/rails.json"];
-        assertPasses(await runResourcePolicy(policy, container({ securityOpts: opts })));
+    // Stricter since issue 22: a profile must be on the allow-list (the daemon reads the value as the profile's JSON).
+    it("#9 a seccomp profile passes only from allowedSeccompProfiles", async () => {
+        const profile = '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[]}';
+        const opts = ["no-new-privileges:true", `seccomp=${profile}`];
+        assertViolations(await runResourcePolicy(policy, container({ securityOpts: opts })), 1, /inline profile.*allowedSeccompProfiles/);
+        const config = { config: { "container-no-new-privileges": { allowedSeccompProfiles: [profile] } } };
+        assertPasses(await runResourcePolicy(policy, container({ securityOpts: opts }), config));
+        assertPasses(await runResourcePolicy(policy, container({ securityOpts: ["no-new-privileges", "seccomp=builtin", "apparmor=docker-default"] })));
     });
+
+    for (const opt of ['seccomp={"defaultAction":"SCMP_ACT_ALLOW"}', "label=type:spc_t", "label:user:system_u", "disable", "apparmor=custom", "Seccomp=unconfined", "writable-cgroups=true"]) {
+        it(`#9b "${opt}" is rejected (allow-list, issue 22)`, async () => {
+            assertViolations(await runResourcePolicy(policy, container({ securityOpts: ["no-new-privileges", opt] })), 1, /remove it \(CON-07\)/);
+        });
+    }
 
     it("#10 remediation adds no-new-privileges:true and keeps other options", async () => {
         const fixed = await remediate(policy, container({ securityOpts: ["apparmor=docker-default"] }));

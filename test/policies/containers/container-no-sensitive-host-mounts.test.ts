@@ -1,5 +1,6 @@
 import { containerNoSensitiveHostMounts as policy } from "../../../policies/containers/container-no-sensitive-host-mounts";
-import { runResourcePolicy } from "../../../tools/analyzer/judge";
+import * as assert from "node:assert/strict";
+import { Analyzer, runResourcePolicy } from "../../../tools/analyzer/judge";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
 const bind = (source: string, readOnly = false) => ({ mounts: [{ type: "bind", source, target: "/mnt/host", readOnly }] });
@@ -35,7 +36,7 @@ describe("container-no-sensitive-host-mounts (CON-09)", () => {
     for (const p of ["/", "/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/var/lib/docker", "/var/run", "/run"]) {
         it(`#5 sensitive host path ${p} is rejected`, async () => {
             const outcome = await runResourcePolicy(policy, container(bind(p)));
-            assertViolations(outcome, 1, /a sensitive host path: remove the mount.*`allowedHostPaths`.*CON-09/);
+            assertViolations(outcome, 1, /a sensitive host path.*: remove the mount.*`allowedHostPaths`.*CON-09/);
         });
     }
 
@@ -48,7 +49,7 @@ describe("container-no-sensitive-host-mounts (CON-09)", () => {
 
     it("#7 a parent of a sensitive path (/var) is rejected", async () => {
         const outcome = await runResourcePolicy(policy, container({ volumes: [{ hostPath: "/var", containerPath: "/host-var" }] }));
-        assertViolations(outcome, 1, /host directory containing \/var\/lib\/docker, \/var\/run/);
+        assertViolations(outcome, 1, /host directory containing \/var\/lib\/docker, \/var\/lib\/containerd, \/var\/lib\/kubelet, \/var\/log/);
     });
 
     it("#8 unnormalized paths are normalized before the check", async () => {
@@ -56,9 +57,39 @@ describe("container-no-sensitive-host-mounts (CON-09)", () => {
         assertViolations(outcome, 1, /"\/srv\/..\/etc\/".*sensitive host path/);
     });
 
-    it("#9 an ordinary host directory passes", async () => {
-        assertPasses(await runResourcePolicy(policy, container(bind("/srv/bulwark/certs", true))));
+    // Stricter since issue 22: the rule is positive; only the stack's backup directory (or an exact allowed path) is reachable.
+    it("#9 an ordinary host directory outside the stack's backup directory is rejected", async () => {
+        const outcome = await runResourcePolicy(policy, container(bind("/srv/bulwark/certs", true)));
+        assertViolations(outcome, 1, /sets no bulwark:backupVolumeHostPath/);
     });
+
+    it("#9b under the stack's backupVolumeHostPath (as the engine hands it) passes; a path that leaves it does not", async () => {
+        // The engine hands the pack the stack's config when it starts it.
+        const analyzer = await Analyzer.start({ stackConfig: { "bulwark:backupVolumeHostPath": "/srv/bulwark-backups" } });
+        try {
+            const judged = async (source: string) =>
+                (await analyzer.evaluate([container(bind(source))], {}, { stack: false })).violations.filter((v) => v.policy === policy.name).map((v) => v.message);
+            for (const ok of ["/srv/bulwark-backups", "/srv/bulwark-backups/daily", "/srv//bulwark-backups/./x/"]) {
+                assert.deepEqual(await judged(ok), [], ok);
+            }
+            const messages = await judged("/srv/bulwark-backups/../../etc");
+            assert.equal(messages.length, 1);
+            assert.match(messages[0], /sensitive host path.*outside the stack's backup directory \/srv\/bulwark-backups/);
+            assert.match((await judged("/srv/bulwark-backups-old"))[0], /outside the stack's backup directory/);
+        } finally {
+            await analyzer.stop();
+        }
+    });
+
+    const throughFields: [string, Parameters<typeof container>[0]][] = [
+        ["volumes[0].volumeName", { volumes: [{ volumeName: "/etc", containerPath: "/x" }] }],
+        ["mounts[0].volumeOptions.driverOptions.device", { mounts: [{ type: "volume", source: "v", target: "/x", volumeOptions: { driverOptions: { type: "none", o: "bind", device: "/" } } }] }],
+    ];
+    for (const [field, patch] of throughFields) {
+        it(`#9c a host path through \`${field}\` is rejected`, async () => {
+            assertViolations(await runResourcePolicy(policy, container(patch)), 1, new RegExp(field.replace(/[[\].]/g, "\\$&")));
+        });
+    }
 
     it("#10 config allowedHostPaths accepts that exact path", async () => {
         assertPasses(await runResourcePolicy(policy, container(bind("/etc/ssl/certs", true)), allow("/etc/ssl/certs/")));

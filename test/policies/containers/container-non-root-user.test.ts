@@ -2,8 +2,6 @@ import { containerNonRootUser as policy } from "../../../policies/containers/con
 import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
-const NAMES_ALLOWED = { config: { "container-non-root-user": { requireNumericUid: false } } };
-
 describe("container-non-root-user (CON-05)", () => {
     it("#1 compliant container passes", async () => {
         assertPasses(await runResourcePolicy(policy, container()));
@@ -25,26 +23,37 @@ describe("container-non-root-user (CON-05)", () => {
         });
     }
 
-    it("#5 a numeric uid without a group passes", async () => {
-        assertPasses(await runResourcePolicy(policy, container({ user: "10001" })));
+    // Stricter since issue 22: without a group the process gets the image's group for the uid, or gid 0.
+    it("#5 a numeric uid without a group is rejected", async () => {
+        assertViolations(await runResourcePolicy(policy, container({ user: "10001" })), 1, /gives no group.*gid 0/);
     });
 
-    it("#6 a non-root uid with the root group passes (only the user part decides)", async () => {
-        assertPasses(await runResourcePolicy(policy, container({ user: "10001:0" })));
+    // Stricter since issue 22: group 0 is root's group in every spelling.
+    for (const user of ["10001:0", "10001:00", "10001:root"]) {
+        it(`#6 a non-root uid with the root group "${user}" is rejected`, async () => {
+            assertViolations(await runResourcePolicy(policy, container({ user })), 1, /runs as root.*group 0/);
+        });
+    }
+
+    // Stricter since issue 22: requireNumericUid is gone; a name may be uid 0 in the image, so it is never proof.
+    for (const user of ["rails:rails", "rails", "10001:rails", " 10001:10001", "+10001:10001"]) {
+        it(`#7 "${user}" is rejected: a name (or a number spelled as Docker would not read it plainly) proves nothing`, async () => {
+            assertViolations(await runResourcePolicy(policy, container({ user })), 1, /name.*numeric non-root uid:gid/);
+        });
+    }
+
+    it("#8 leading zeros read as Docker reads them pass", async () => {
+        assertPasses(await runResourcePolicy(policy, container({ user: "010001:010001" })));
     });
 
-    it("#7 a user name is rejected while requireNumericUid is true (default)", async () => {
-        const outcome = await runResourcePolicy(policy, container({ user: "rails:rails" }));
-        assertViolations(outcome, 1, /user name.*numeric non-root uid:gid/);
-    });
+    for (const group of ["0", "00", "root", "wheel"]) {
+        it(`#9 groupAdds ["${group}"] is rejected`, async () => {
+            assertViolations(await runResourcePolicy(policy, container({ groupAdds: [group] })), 1, /`groupAdds\[0\]`.*numeric non-zero gids/);
+        });
+    }
 
-    it("#8 config requireNumericUid: false accepts a non-root user name", async () => {
-        assertPasses(await runResourcePolicy(policy, container({ user: "rails:rails" }), NAMES_ALLOWED));
-    });
-
-    it("#9 config requireNumericUid: false still rejects root", async () => {
-        const outcome = await runResourcePolicy(policy, container({ user: "root" }), NAMES_ALLOWED);
-        assertViolations(outcome, 1, /runs as root/);
+    it("#9b numeric non-zero groupAdds pass", async () => {
+        assertPasses(await runResourcePolicy(policy, container({ groupAdds: ["10010", "10011"] })));
     });
 
     it("#10 a group without a user is rejected", async () => {

@@ -58,6 +58,7 @@ describe("container policies metadata (CON-01, CON-02, CON-05, CON-06, CON-07, C
             "container-no-new-privileges": "CON-07 high mandatory",
             "container-resource-limits": "CON-08 medium mandatory",
             "container-cgroup-parent": "CON-08 medium mandatory",
+            "container-env-well-formed": "SEC-01,NET-05,APP-01 high mandatory",
             "container-distinct-uids": "CON-08 medium mandatory",
             "container-no-host-namespaces": "CON-09,NET-02 critical mandatory",
             "container-no-sensitive-host-mounts": "CON-09 critical mandatory",
@@ -66,11 +67,16 @@ describe("container policies metadata (CON-01, CON-02, CON-05, CON-06, CON-07, C
             "container-health-check": "LOG-05 medium mandatory",
             "container-log-rotation": "LOG-04,CMP-01 medium mandatory",
             "container-restart-policy": "LOG-06 low advisory",
+            "container-volume-no-sensitive-bind": "CON-09 critical mandatory",
             "container-image-immutable": "LOG-07,CON-02 high mandatory",
             "container-image-trusted-source": "CON-01 high mandatory",
             "container-image-provenance": "CON-01,CON-02,LOG-07 high mandatory",
             "container-process-limits": "CON-08 low advisory",
             "container-controls-labelled": "CMP-07 low advisory",
+            "container-postgres-auth-strong": "DB-01,DB-02 critical mandatory",
+            "container-image-build-pinned": "CON-01,CON-02 high mandatory",
+            "container-role-placement": "NET-01,NET-03,DB-02,BAK-01 critical mandatory",
+            "container-role-image": "NET-01,NET-03,DB-02,BAK-01,CON-01 critical mandatory",
         });
     });
 });

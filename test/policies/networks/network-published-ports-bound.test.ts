@@ -1,3 +1,4 @@
+import { assertOnlyRefusals } from "../refusals";
 import * as assert from "node:assert/strict";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { networkPublishedPortsBound as policy } from "../../../policies/networks/network-published-ports-bound";
@@ -34,9 +35,11 @@ describe("network-published-ports-bound (NET-03)", () => {
         }
     });
 
-    it("#5 an ip unknown at preview is not judged", async () => {
+    it("#5 an ip unknown at preview is refused, named", async () => {
         const r = withProps(proxy(), { ports: [{ internal: 8443, external: 443, ip: UNKNOWN }] });
-        assert.deepEqual((await runResourcePolicy(policy, r)).violations, []);
+        const outcome = await runResourcePolicy(policy, r);
+        assertOnlyRefusals(outcome);
+        assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["ports"]);
     });
 
     it("#6 other resource types are not applicable", async () => {

@@ -65,9 +65,14 @@ describe("secret-env-not-inline (SEC-01)", () => {
         assert.deepEqual((await runResourcePolicy(policy, unknown)).violations, []);
     });
 
-    it("#9 names that point to a secret (…_FILE) or hold a setting (…_TTL_SECONDS) are not secrets", async () => {
-        const r = withEnv(database(), { POSTGRES_PASSWORD: null, POSTGRES_PASSWORD_FILE: "/run/secrets/db", JWT_REFRESH_TOKEN_TTL: "3600" });
+    it("#9 names that hold a setting (…_TTL) are not secrets; one that points to a secret's file (…_FILE) is refused", async () => {
+        const r = withEnv(database(), { JWT_REFRESH_TOKEN_TTL: "3600" });
         assert.deepEqual((await runResourcePolicy(policy, r)).violations, []);
+        // Stricter since issue 22: the file may be any host or image file, which the pack cannot see.
+        const file = withEnv(database(), { POSTGRES_PASSWORD: null, POSTGRES_PASSWORD_FILE: "/run/secrets/db" });
+        const { violations } = await runResourcePolicy(policy, file);
+        assert.equal(violations.length, 1);
+        assert.match(violations[0].message, /env POSTGRES_PASSWORD_FILE makes the image read POSTGRES_PASSWORD from a file/);
     });
 
     it("#10 config minSecretLength 64 rejects the 48-character database password", async () => {

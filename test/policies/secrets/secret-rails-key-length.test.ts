@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { secretRailsKeyLength as policy } from "../../../policies/secrets/secret-rails-key-length";
 import { runStackPolicy } from "../../../tools/analyzer/judge";
 import { JWT_SECRET, SECRET_KEY_BASE, devStack, find, prodStack, replace, withEnv, withUnknownEnv } from "../fixtures/stack";
+import { assertOnlyRefusals } from "../refusals";
 
 const BACKEND = "app-backend";
 
@@ -41,11 +42,23 @@ describe("secret-rails-key-length (SEC-02)", () => {
         assert.equal(violations[0].urn, find(resources, "app-frontend").urn);
     });
 
-    it("#6 values unknown at preview are not judged", async () => {
+    it("#6 values unknown at preview, with no random resource behind them, are refused with the fix", async () => {
         const resources = replace(devStack(), BACKEND, (r) => withUnknownEnv(withUnknownEnv(r, "SECRET_KEY_BASE"), "JWT_SECRET"));
         const outcome = await runStackPolicy(policy, resources);
-        assert.deepEqual(outcome.violations, []);
+        assertOnlyRefusals(outcome);
         assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["envs[SECRET_KEY_BASE]", "envs[JWT_SECRET]"]);
+        assert.match(outcome.violations[0].message, /generate it from random\.RandomBytes with `length: 64` of this stack/);
+    });
+
+    it("#6b values unknown at preview are decided by the random resource their envs depend on, by its own length", async () => {
+        const unknown = replace(devStack(), BACKEND, (r) => withUnknownEnv(withUnknownEnv(r, "SECRET_KEY_BASE"), "JWT_SECRET"));
+        const dependingOn = (...names: string[]) =>
+            replace(unknown, BACKEND, (r) => ({ ...r, propertyDependencies: { envs: names.map((n) => find(devStack(), n).urn) } }));
+        assert.deepEqual((await runStackPolicy(policy, dependingOn("secrets-secret-key-base", "secrets-jwt-secret"))).violations, []);
+        // 32 bytes is enough for the JWT key, not for SECRET_KEY_BASE (64 hex characters of 128).
+        const weak = await runStackPolicy(policy, dependingOn("secrets-jwt-secret"));
+        assertOnlyRefusals(weak);
+        assert.deepEqual(weak.inconclusive.map((i) => i.field), ["envs[SECRET_KEY_BASE]"]);
     });
 
     it("#7 config minJwtSecretBytes 64 rejects the 32-byte JWT secret", async () => {
