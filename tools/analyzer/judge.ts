@@ -28,6 +28,25 @@ export interface EngineResource {
     readonly dependencies?: readonly string[];
     readonly propertyDependencies?: Record<string, readonly string[]>;
     readonly protect?: boolean;
+    /** The provider resource the engine names in Analyze and AnalyzeStack (a default provider when none is given). */
+    readonly provider?: ProviderReference;
+}
+
+/** A provider as the engine describes it to an analyzer (AnalyzerProviderResource). */
+export interface ProviderReference {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    readonly properties: Record<string, any>;
+}
+
+function providerResource(provider: ProviderReference): analyzerProto.AnalyzerProviderResource {
+    const resource = new analyzerProto.AnalyzerProviderResource();
+    resource.setType(provider.type);
+    resource.setName(provider.name);
+    resource.setUrn(provider.urn);
+    resource.setProperties(struct(provider.properties));
+    return resource;
 }
 
 export type Level = "advisory" | "mandatory" | "remediate" | "disabled";
@@ -121,6 +140,9 @@ function analyzeRequest(resource: EngineResource, props: Record<string, unknown>
     request.setName(resource.name);
     request.setProperties(struct(props));
     request.setOptions(options(resource));
+    if (resource.provider) {
+        request.setProvider(providerResource(resource.provider));
+    }
     return request;
 }
 
@@ -134,6 +156,9 @@ function stackRequest(resources: readonly EngineResource[]): analyzerProto.Analy
             resource.setName(r.name);
             resource.setProperties(struct(r.outputs ?? checked(r)));
             resource.setOptions(options(r));
+            if (r.provider) {
+                resource.setProvider(providerResource(r.provider));
+            }
             resource.setParent(r.parent ?? "");
             resource.setDependenciesList([...(r.dependencies ?? [])]);
             const deps = resource.getPropertydependenciesMap();

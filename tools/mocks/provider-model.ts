@@ -372,9 +372,11 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
     ),
 };
 
+export const PASS_THROUGH_SOURCE = "pulumi/pulumi pkg/resource/deploy (providers' and components' outputs are what the program set)";
+
 /** Providers and component resources: the engine keeps their inputs as outputs. */
 const PASS_THROUGH: ProviderEntry = {
-    source: "pulumi/pulumi pkg/resource/deploy (providers' and components' outputs are what the program set)",
+    source: PASS_THROUGH_SOURCE,
     computed: () => ({}),
     id: (_inputs, _outputs, ctx) => (ctx.type.startsWith("pulumi:providers:") ? ctx.hex(16) : ""),
 };
@@ -429,4 +431,42 @@ export function simulate(type: string, name: string, inputs: Props, opts: { prev
     }
     const outputs = { ...checkedInputs, ...assigned };
     return { checkedInputs, id: entry.id(checkedInputs, outputs, ctx), outputs, source: entry.source };
+}
+
+/** The version of the installed @pulumi/<pkg> SDK, which the engine asks for as the package's default provider. */
+function sdkVersion(pkg: string): string | undefined {
+    try {
+        return (require(`@pulumi/${pkg}/package.json`) as { version: string }).version.replace(/^v/, "");
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * The default provider the engine registers for a package the program uses without an explicit provider
+ * (pulumi/pulumi pkg/resource/deploy/providers/registry.go: `default_<version with _>`, no parent, its inputs
+ * the version the SDK asked for; no id in a preview). Undefined for a package with no SDK installed (test types).
+ */
+export function defaultProvider(project: string, stack: string, pkg: string) {
+    const version = sdkVersion(pkg);
+    if (version === undefined || pkg === "pulumi") {
+        return undefined;
+    }
+    const type = `pulumi:providers:${pkg}`;
+    const name = `default_${version.replace(/[.-]/g, "_")}`;
+    const inputs = { version };
+    return {
+        type,
+        name,
+        urn: `urn:pulumi:${stack}::${project}::${type}::${name}`,
+        custom: true,
+        inputs,
+        checkedInputs: inputs,
+        outputs: inputs,
+        dependencies: [] as string[],
+        propertyDependencies: {},
+        protect: false,
+        retainOnDelete: false,
+        providerSource: PASS_THROUGH_SOURCE,
+    };
 }

@@ -254,7 +254,7 @@ export async function runProgram(input: StackInput): Promise<ProgramResult> {
         error = e;
     }
     const outputs = error === undefined ? await resolveOutputs({ ...exported }) : {};
-    const run = await recorder.finish();
+    const run = await recorder.finish(error === undefined ? { ...exported } : undefined);
     return { input, resources: run.resources, outputs, options, error };
 }
 
