@@ -274,7 +274,7 @@ export class Analyzer {
         return (this.policies.find((p) => p.name === policy)?.tags ?? []) as ControlId[];
     }
 
-    /** Runs the remediations first when a policy is set to `remediate`, as the engine does; returns the new inputs. */
+    /** Runs the remediations first, as the engine does for every resource; returns the new inputs. */
     private async remediated(resource: EngineResource, into: Remediated[]): Promise<Record<string, unknown>> {
         let props: Record<string, unknown> = checked(resource);
         const response = await this.pack.remediate(analyzeRequest(resource, props));
@@ -292,14 +292,14 @@ export class Analyzer {
     async evaluate(resources: readonly EngineResource[], opts: EvaluationOptions = {}, phases: { resources?: boolean; stack?: boolean } = {}): Promise<EvaluationResult> {
         const settings = await this.configure(opts.config);
         await this.configureStack(opts);
-        const remediates = [...settings.values()].some((s) => s.enforcementLevel === "remediate");
         const result: EvaluationResult = { violations: [], inconclusive: [], remediated: [], notApplicable: new Map() };
         const responses: analyzerProto.AnalyzeResponse[] = new Array(resources.length);
         let next = 0;
         const worker = async () => {
             for (let i = next++; i < resources.length; i = next++) {
                 const resource = resources[i];
-                const props = remediates ? await this.remediated(resource, result.remediated) : checked(resource);
+                // As the engine: Remediate first, then Analyze with what the remediations left.
+                const props = await this.remediated(resource, result.remediated);
                 responses[i] = await this.pack.analyze(analyzeRequest(resource, props));
             }
         };

@@ -6,7 +6,6 @@
 // dependencies and property dependencies.
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineResource } from "../analyzer/judge";
-import { UNKNOWN } from "../analyzer/wire";
 import { SIG_KEY } from "bulwark-vocabulary";
 import { defaultProvider, PASS_THROUGH_SOURCE, simulate } from "./provider-model";
 
@@ -166,8 +165,9 @@ export async function installRecordingMocks(opts: MockRunOptions): Promise<{ fin
                     custom: req.getCustom(),
                     inputs,
                     checkedInputs: result.checkedInputs,
-                    // Bridged providers return the ID among the outputs too; in a preview of a create it is unknown.
-                    outputs: req.getCustom() ? { ...result.outputs, id: result.id || (preview ? UNKNOWN : "") } : result.outputs,
+                    // The planned state in a preview, the state after create in an update; the id among them where the
+                    // provider's schema has one (unknown in a preview of a create).
+                    outputs: result.outputs,
                     parent,
                     dependencies: req.getDependenciesList(),
                     propertyDependencies,

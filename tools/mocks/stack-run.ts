@@ -222,13 +222,14 @@ export function engineConfig(input: StackInput): Record<string, string> {
     );
 }
 
-export async function runProgram(input: StackInput): Promise<ProgramResult> {
+export async function runProgram(input: StackInput, preview = false): Promise<ProgramResult> {
     const config = engineConfig(input);
     const recorder = await installRecordingMocks({
         project: "bulwark",
         stack: input.stack,
         config,
         secretKeys: input.secretKeys.map((k) => `${NAMESPACE}:${k}`),
+        preview,
     });
     // The recorder keeps inputs but not resource options; keep protect/retainOnDelete as the engine gets them.
     const options = new Map<string, RegistrationOptions>();
@@ -259,8 +260,8 @@ export async function runProgram(input: StackInput): Promise<ProgramResult> {
 }
 
 /** A program run that must succeed, with finders over what it registered. */
-export async function runStack(stack: string, overrides: ConfigMap = {}): Promise<StackRun> {
-    const result = await runProgram(stackInput(stack, overrides));
+export async function runStack(stack: string, overrides: ConfigMap = {}, preview = false): Promise<StackRun> {
+    const result = await runProgram(stackInput(stack, overrides), preview);
     if (result.error !== undefined) {
         throw result.error;
     }
