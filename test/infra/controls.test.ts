@@ -857,7 +857,7 @@ describe("infra controls: the program builds them", function () {
 
         describe("BAK-06: the uploader's access key rotates without downtime (offsiteBackup.accessKeys)", () => {
             // The URN the single key had before rotation existed: a stack upgraded with the default config keeps it.
-            const FIRST_KEY_URN = "urn:pulumi:prod::bulwark::bulwark:stack:OffsiteBackup$aws:iam/accessKey:AccessKey::offsite-uploader-key";
+            const FIRST_KEY_URN = "urn:pulumi:prod::bulwark::bulwark:stack:BulwarkStack$bulwark:stack:OffsiteBackup$aws:iam/accessKey:AccessKey::offsite-uploader-key";
             const withGenerations = (accessKeys: unknown): ConfigMap => {
                 const offsite = JSON.parse(stackFileConfig("prod").offsiteBackup!) as Record<string, unknown>;
                 return { offsiteBackup: JSON.stringify({ ...offsite, accessKeys }) };

@@ -72,10 +72,11 @@ describe("infra stacks: dev and prod as committed", function () {
         assert.equal(provider.inputs.region, prod.cfgJson("offsiteBackup").region);
     });
 
-    it("every resource but the root component has a registered parent", () => {
+    it("every resource but the engine's root Stack and its default providers has a registered parent", () => {
         for (const run of [dev, prod]) {
             const roots = run.resources.filter((r) => !r.parent);
-            assert.deepEqual(roots.map((r) => r.type), [TYPES.stack], run.stack);
+            assert.deepEqual(roots.map((r) => r.type).filter((t) => !t.startsWith("pulumi:providers:")), ["pulumi:pulumi:Stack"], run.stack);
+            assert.deepEqual(run.resources.filter((r) => r.parent === roots[0].urn).map((r) => r.type), [TYPES.stack], run.stack);
             for (const r of run.resources.filter((x) => x.parent)) {
                 assert.ok(run.byUrn(r.parent!), `${run.stack}: ${r.name}'s parent ${r.parent} was never registered`);
             }

@@ -28,6 +28,25 @@ export interface EngineResource {
     readonly dependencies?: readonly string[];
     readonly propertyDependencies?: Record<string, readonly string[]>;
     readonly protect?: boolean;
+    /** The provider resource the engine names in Analyze and AnalyzeStack (a default provider when none is given). */
+    readonly provider?: ProviderReference;
+}
+
+/** A provider as the engine describes it to an analyzer (AnalyzerProviderResource). */
+export interface ProviderReference {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    readonly properties: Record<string, any>;
+}
+
+function providerResource(provider: ProviderReference): analyzerProto.AnalyzerProviderResource {
+    const resource = new analyzerProto.AnalyzerProviderResource();
+    resource.setType(provider.type);
+    resource.setName(provider.name);
+    resource.setUrn(provider.urn);
+    resource.setProperties(struct(provider.properties));
+    return resource;
 }
 
 export type Level = "advisory" | "mandatory" | "remediate" | "disabled";
@@ -125,6 +144,9 @@ function analyzeRequest(resource: EngineResource, props: Record<string, unknown>
     request.setName(resource.name);
     request.setProperties(struct(props));
     request.setOptions(options(resource));
+    if (resource.provider) {
+        request.setProvider(providerResource(resource.provider));
+    }
     return request;
 }
 
@@ -138,6 +160,9 @@ function stackRequest(resources: readonly EngineResource[]): analyzerProto.Analy
             resource.setName(r.name);
             resource.setProperties(struct(r.outputs ?? checked(r)));
             resource.setOptions(options(r));
+            if (r.provider) {
+                resource.setProvider(providerResource(r.provider));
+            }
             resource.setParent(r.parent ?? "");
             resource.setDependenciesList([...(r.dependencies ?? [])]);
             const deps = resource.getPropertydependenciesMap();
@@ -253,7 +278,7 @@ export class Analyzer {
         return (this.policies.find((p) => p.name === policy)?.tags ?? []) as ControlId[];
     }
 
-    /** Runs the remediations first when a policy is set to `remediate`, as the engine does; returns the new inputs. */
+    /** Runs the remediations first, as the engine does for every resource; returns the new inputs. */
     private async remediated(resource: EngineResource, into: Remediated[]): Promise<Record<string, unknown>> {
         let props: Record<string, unknown> = checked(resource);
         const response = await this.pack.remediate(analyzeRequest(resource, props));
@@ -271,14 +296,14 @@ export class Analyzer {
     async evaluate(resources: readonly EngineResource[], opts: EvaluationOptions = {}, phases: { resources?: boolean; stack?: boolean } = {}): Promise<EvaluationResult> {
         const settings = await this.configure(opts.config);
         await this.configureStack(opts);
-        const remediates = [...settings.values()].some((s) => s.enforcementLevel === "remediate");
         const result: EvaluationResult = { violations: [], inconclusive: [], remediated: [], notApplicable: new Map() };
         const responses: analyzerProto.AnalyzeResponse[] = new Array(resources.length);
         let next = 0;
         const worker = async () => {
             for (let i = next++; i < resources.length; i = next++) {
                 const resource = resources[i];
-                const props = remediates ? await this.remediated(resource, result.remediated) : checked(resource);
+                // As the engine: Remediate first, then Analyze with what the remediations left.
+                const props = await this.remediated(resource, result.remediated);
                 responses[i] = await this.pack.analyze(analyzeRequest(resource, props));
             }
         };

@@ -25,6 +25,7 @@ import {
     VOLUME_TYPE,
 } from "bulwark-vocabulary";
 import { UNKNOWN } from "../analyzer/wire";
+import { bridgeCheck, frameworkDefaults, markSensitive, plannedState, PROVIDER_SCHEMA, withoutDefaultsKeys } from "./provider-schema";
 
 type Props = Record<string, unknown>;
 
@@ -69,13 +70,8 @@ function autoName(ctx: ModelContext): string {
 }
 
 const TF_DOCKER = "kreuzwerker/terraform-provider-docker internal/provider/resource_docker_";
-const BRIDGE_CHECK = "schema Defaults, applied to the inputs by pulumi-terraform-bridge's Check (MakeTerraformInputs)";
-
-const portDefaults = (ports: unknown) =>
-    Array.isArray(ports) ? ports.map((p) => (p && typeof p === "object" ? { ip: "0.0.0.0", protocol: "tcp", ...(p as Props) } : p)) : ports;
-
-const healthcheckDefaults = (hc: unknown) =>
-    hc && typeof hc === "object" ? { interval: "0s", timeout: "0s", startPeriod: "0s", startInterval: "0s", retries: 0, ...(hc as Props) } : hc;
+// The bridge (v3.136+) fills only defaults that are not falsy (pulumi-terraform-bridge#2618): false, 0 and "" are left out.
+const BRIDGE_CHECK = "schema Defaults that are not falsy, applied to the inputs by pulumi-terraform-bridge's Check (applyDefaults)";
 
 /** Go's time.Duration.String() of a Docker duration ("60s" -> "1m0s"); an unparsable value is left as it is. */
 function goDurationOf(value: unknown): unknown {
@@ -103,6 +99,9 @@ function readBack(inputs: Props): Props {
     }
     return result;
 }
+
+/** pulumi-docker's host platform: linux/<GOARCH>. */
+const HOST_PLATFORM = `linux/${process.arch === "x64" ? "amd64" : process.arch === "arm64" ? "arm64" : process.arch}`;
 
 const awsRegion = (inputs: Props) => (typeof inputs.region === "string" ? inputs.region : "eu-central-1");
 
@@ -151,29 +150,9 @@ function dockerfileInContext(build: Props | undefined): string {
 export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
     [CONTAINER_TYPE]: {
         source:
-            `${TF_DOCKER}container.go (${BRIDGE_CHECK}; computed: id, bridge, network_data, exit_code, container_logs; ` +
+            `${TF_DOCKER}container.go (Check's defaults and which attributes are sets or computed: provider-schema/schemas.json; values assigned on create: bridge, network_data, exit_code, container_logs; ` +
             "read back after create: cpus with one decimal, health check durations as Go's Duration.String(), as the " +
             "first real `pulumi up` showed)",
-        check: (inputs) => ({
-            ...defaults(inputs, {
-                rm: false,
-                readOnly: false,
-                start: true,
-                wait: false,
-                waitTimeout: 60,
-                attach: false,
-                logs: false,
-                mustRun: true,
-                restart: "no",
-                removeVolumes: true,
-                networkMode: "bridge",
-                tty: false,
-                stdinOpen: false,
-                containerReadRefreshTimeoutMilliseconds: 15000,
-            }),
-            ...(inputs.ports !== undefined ? { ports: portDefaults(inputs.ports) } : {}),
-            ...(inputs.healthcheck !== undefined ? { healthcheck: healthcheckDefaults(inputs.healthcheck) } : {}),
-        }),
         computed: (inputs, ctx) => ({
             ...readBack(inputs),
             bridge: "",
@@ -194,7 +173,7 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         computedIfAbsent: (_inputs, ctx) => ({
             hostname: ctx.hex(6),
             command: [],
-            entrypoint: [],
+            entrypoints: [],
             envs: [],
             labels: [],
             securityOpts: [],
@@ -212,7 +191,27 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         source:
             "pulumi/pulumi-docker provider/image.go (native resource; with skipPush the image is only built locally, " +
             "and repoDigest is the local image ID, sha256:<64 hex>, never repository@digest; with buildOnPreview " +
-            "false nothing is built in a preview, so every build output is unknown)",
+            "false nothing is built in a preview, so every build output is unknown; provider.go Check sets buildOnPreview, " +
+            "build.context and build.dockerfile, build.contextDigest (a hash of the context) and build.platform, the host's)",
+        check: (inputs, ctx) => {
+            const build = inputs.build && typeof inputs.build === "object" && !containsUnknown(inputs.build) ? (inputs.build as Props) : undefined;
+            const context = typeof build?.context === "string" ? build.context : ".";
+            return {
+                buildOnPreview: typeof inputs.buildOnPreview === "boolean" ? inputs.buildOnPreview : false,
+                ...(build || inputs.build === undefined
+                    ? {
+                          build: {
+                              ...(build ?? {}),
+                              context,
+                              dockerfile: typeof build?.dockerfile === "string" ? build.dockerfile : path.join(context, "Dockerfile"),
+                              // Generated: a sha256 of the context's files (hashContext), here of the resource.
+                              contextDigest: ctx.hex(32, "context-digest"),
+                              platform: typeof build?.platform === "string" ? build.platform : HOST_PLATFORM,
+                          },
+                      }
+                    : {}),
+            };
+        },
         computed: (inputs, ctx) => ({
             repoDigest: `sha256:${ctx.hex(32, "image-id")}`,
             baseImageName: inputs.imageName,
@@ -226,10 +225,8 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
     },
     [NETWORK_TYPE]: {
         source:
-            `${TF_DOCKER}network.go (${BRIDGE_CHECK}; computed: id, scope; ipam_config Optional+Computed, read back by ` +
+            `${TF_DOCKER}network.go (Check's defaults: provider-schema/schemas.json; computed: id, scope; ipam_config Optional+Computed, read back by ` +
             "flattenIpamConfigSpec; an absent one is the range dockerd assigns from its default-address-pools, 172.17-31.0.0/16)",
-        check: (inputs) =>
-            defaults(inputs, { attachable: false, ingress: false, ipv6: false, internal: false, ipamDriver: "default", checkDuplicate: true }),
         computed: () => ({ scope: "local" }),
         computedIfAbsent: (_inputs, ctx) => {
             const second = 18 + (parseInt(ctx.hex(1), 16) % 14);
@@ -248,9 +245,9 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         id: (inputs, _outputs, ctx) => String(inputs.name ?? ctx.hex(32)),
     },
     [RANDOM_TYPES.password]: {
-        source: `hashicorp/terraform-provider-random internal/provider/resource_password.go (${BRIDGE_CHECK}; computed: result, bcrypt_hash; id "none")`,
-        check: (inputs) =>
-            defaults(inputs, { lower: true, upper: true, numeric: true, special: true, minLower: 0, minUpper: 0, minNumeric: 0, minSpecial: 0 }),
+        source:
+            "hashicorp/terraform-provider-random internal/provider/resource_password.go (Plugin Framework: no defaults in " +
+            'Check, the schema\'s in the plan (provider-schema/schemas.json); computed: result, bcrypt_hash; id "none")',
         computed: (inputs, ctx) => {
             const alphabet = ALPHANUMERIC + (inputs.special === false ? "" : SPECIAL);
             return {
@@ -261,7 +258,7 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         id: () => "none",
     },
     [RANDOM_TYPES.bytes]: {
-        source: "hashicorp/terraform-provider-random internal/provider/resource_bytes.go (computed: base64, hex; id = base64)",
+        source: "hashicorp/terraform-provider-random internal/provider/resource_bytes.go (computed: base64, hex; no id attribute, so no id among the outputs; the engine's id = base64)",
         computed: (inputs, ctx) => {
             const bytes = ctx.bytes(Number(inputs.length ?? 32), "bytes");
             return { hex: bytes.toString("hex"), base64: bytes.toString("base64") };
@@ -272,7 +269,7 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         source:
             "pulumi/pulumi-aws (bridged hashicorp/terraform-provider-aws internal/service/s3/bucket.go; auto-naming " +
             "of `bucket` in Check, so the name is known in a preview; computed: arn, region, domain names, hosted zone)",
-        check: (inputs, ctx) => defaults(inputs, { bucket: autoName(ctx), forceDestroy: false, objectLockEnabled: false }),
+        check: (inputs, ctx) => defaults(inputs, { bucket: autoName(ctx) }),
         computed: (inputs) => {
             const bucket = String(inputs.bucket);
             return {
@@ -289,9 +286,7 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
         source: `hashicorp/terraform-provider-aws internal/service/kms/key.go (${BRIDGE_CHECK}; computed: arn, key_id, policy when not given)`,
         check: (inputs) =>
             defaults(inputs, {
-                bypassPolicyLockoutSafetyCheck: false,
                 customerMasterKeySpec: "SYMMETRIC_DEFAULT",
-                enableKeyRotation: false,
                 isEnabled: true,
                 keyUsage: "ENCRYPT_DECRYPT",
             }),
@@ -309,14 +304,14 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
     },
     [IAM_USER_TYPE]: {
         source: `hashicorp/terraform-provider-aws internal/service/iam/user.go (${BRIDGE_CHECK}; computed: arn, unique_id)`,
-        check: (inputs, ctx) => defaults(inputs, { name: autoName(ctx), path: "/", forceDestroy: false }),
+        check: (inputs, ctx) => defaults(inputs, { name: autoName(ctx), path: "/" }),
         computed: (inputs, ctx) => ({ arn: `arn:aws:iam::${ACCOUNT}:user${inputs.path ?? "/"}${inputs.name}`, uniqueId: `AIDA${chars(ctx.bytes(17), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}` }),
         id: (inputs) => String(inputs.name),
     },
     [IAM_ROLE_TYPE]: {
         source: `hashicorp/terraform-provider-aws internal/service/iam/role.go (${BRIDGE_CHECK}; computed: arn, unique_id); \`assumeRolePolicy\` as ${JSON_DOCUMENT_SHORT}`,
         check: (inputs, ctx) => ({
-            ...defaults(inputs, { name: autoName(ctx), path: "/", forceDetachPolicies: false, maxSessionDuration: 3600 }),
+            ...defaults(inputs, { name: autoName(ctx), path: "/", maxSessionDuration: 3600 }),
             ...jsonDocument(inputs, "assumeRolePolicy"),
         }),
         computed: (inputs, ctx) => ({ arn: `arn:aws:iam::${ACCOUNT}:role${inputs.path ?? "/"}${inputs.name}`, uniqueId: `AROA${chars(ctx.bytes(17), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}` }),
@@ -372,9 +367,11 @@ export const PROVIDER_MODEL: Readonly<Record<string, ProviderEntry>> = {
     ),
 };
 
+export const PASS_THROUGH_SOURCE = "pulumi/pulumi pkg/resource/deploy (providers' and components' outputs are what the program set)";
+
 /** Providers and component resources: the engine keeps their inputs as outputs. */
 const PASS_THROUGH: ProviderEntry = {
-    source: "pulumi/pulumi pkg/resource/deploy (providers' and components' outputs are what the program set)",
+    source: PASS_THROUGH_SOURCE,
     computed: () => ({}),
     id: (_inputs, _outputs, ctx) => (ctx.type.startsWith("pulumi:providers:") ? ctx.hex(16) : ""),
 };
@@ -410,23 +407,84 @@ function contextFor(type: string, name: string): ModelContext {
 
 /** What the engine gets from a provider for one resource: the checked inputs, then the state after create or in a preview. */
 export interface ProviderResult {
+    /** What Analyze gets: the inputs after Check, nested `__defaults` included. */
     readonly checkedInputs: Props;
     readonly id: string;
+    /** What AnalyzeStack gets: the planned state in a preview, the state after create in an update; `id` among them where the engine sends one. */
     readonly outputs: Props;
     readonly source: string;
 }
 
-export function simulate(type: string, name: string, inputs: Props, opts: { preview: boolean; custom?: boolean }): ProviderResult {
-    const entry = entryFor(type, opts.custom);
-    const ctx = contextFor(type, name);
-    const checkedInputs = { ...inputs, ...(entry.check?.(inputs, ctx) ?? {}) };
-    const computed = entry.computed(checkedInputs, ctx);
-    const ifAbsent = defaults(checkedInputs, entry.computedIfAbsent?.(checkedInputs, ctx) ?? {});
-    const assigned = { ...ifAbsent, ...computed };
-    if (opts.preview) {
-        const unknown = Object.fromEntries(Object.keys(assigned).map((k) => [k, UNKNOWN]));
-        return { checkedInputs, id: "", outputs: { ...checkedInputs, ...unknown }, source: entry.source };
+/** Whether the engine's view of a resource carries an id: only where the provider's schema has one (fact 8). */
+function sendsId(type: string, custom: boolean): boolean {
+    if (!custom || type.startsWith("pulumi:providers:")) {
+        return false;
     }
-    const outputs = { ...checkedInputs, ...assigned };
-    return { checkedInputs, id: entry.id(checkedInputs, outputs, ctx), outputs, source: entry.source };
+    const schema = PROVIDER_SCHEMA[type];
+    // A native provider's type (docker Image) or an unlisted test type: the Image sends none; test types keep one.
+    return schema ? schema.hasId : type !== IMAGE_TYPE;
+}
+
+export function simulate(type: string, name: string, inputs: Props, opts: { preview: boolean; custom?: boolean }): ProviderResult {
+    const custom = opts.custom ?? true;
+    const entry = entryFor(type, custom);
+    const schema = custom ? PROVIDER_SCHEMA[type] : undefined;
+    const ctx = contextFor(type, name);
+    const entryChecked = { ...inputs, ...(entry.check?.(inputs, ctx) ?? {}) };
+    const checkedInputs = schema ? markSensitive(bridgeCheck(entryChecked, schema), schema) : entryChecked;
+    // The provider's state never carries the bridge's bookkeeping.
+    const state = withoutDefaultsKeys(checkedInputs) as Props;
+    const computed = entry.computed(state, ctx);
+    const ifAbsent = defaults(state, entry.computedIfAbsent?.(state, ctx) ?? {});
+    const assigned = { ...ifAbsent, ...computed };
+    const withId = sendsId(type, custom);
+    if (opts.preview) {
+        // The plan keeps what the program gave (Docker's read-back forms come after create); the rest is unknown.
+        const unknown = Object.fromEntries(Object.keys(assigned).filter((k) => state[k] === undefined).map((k) => [k, UNKNOWN]));
+        const planned = schema ? plannedState(state, schema) : state;
+        return { checkedInputs, id: "", outputs: { ...planned, ...unknown, ...(withId ? { id: UNKNOWN } : {}) }, source: entry.source };
+    }
+    const created = { ...state, ...(schema ? frameworkDefaults(state, schema) : {}), ...assigned };
+    // Sensitive outputs stay plain here: the bridge's MarkSchemaSecrets on outputs (fact 9) is not modelled yet.
+    const outputs = created;
+    const id = entry.id(created, created, ctx);
+    return { checkedInputs, id, outputs: withId ? { ...outputs, id } : outputs, source: entry.source };
+}
+
+/** The version of the installed @pulumi/<pkg> SDK, which the engine asks for as the package's default provider. */
+function sdkVersion(pkg: string): string | undefined {
+    try {
+        return (require(`@pulumi/${pkg}/package.json`) as { version: string }).version.replace(/^v/, "");
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * The default provider the engine registers for a package the program uses without an explicit provider
+ * (pulumi/pulumi pkg/resource/deploy/providers/registry.go: `default_<version with _>`, no parent, its inputs
+ * the version the SDK asked for; no id in a preview). Undefined for a package with no SDK installed (test types).
+ */
+export function defaultProvider(project: string, stack: string, pkg: string) {
+    const version = sdkVersion(pkg);
+    if (version === undefined || pkg === "pulumi") {
+        return undefined;
+    }
+    const type = `pulumi:providers:${pkg}`;
+    const name = `default_${version.replace(/[.-]/g, "_")}`;
+    const inputs = { version };
+    return {
+        type,
+        name,
+        urn: `urn:pulumi:${stack}::${project}::${type}::${name}`,
+        custom: true,
+        inputs,
+        checkedInputs: inputs,
+        outputs: inputs,
+        dependencies: [] as string[],
+        propertyDependencies: {},
+        protect: false,
+        retainOnDelete: false,
+        providerSource: PASS_THROUGH_SOURCE,
+    };
 }

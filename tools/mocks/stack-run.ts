@@ -222,13 +222,14 @@ export function engineConfig(input: StackInput): Record<string, string> {
     );
 }
 
-export async function runProgram(input: StackInput): Promise<ProgramResult> {
+export async function runProgram(input: StackInput, preview = false): Promise<ProgramResult> {
     const config = engineConfig(input);
     const recorder = await installRecordingMocks({
         project: "bulwark",
         stack: input.stack,
         config,
         secretKeys: input.secretKeys.map((k) => `${NAMESPACE}:${k}`),
+        preview,
     });
     // The recorder keeps inputs but not resource options; keep protect/retainOnDelete as the engine gets them.
     const options = new Map<string, RegistrationOptions>();
@@ -254,13 +255,13 @@ export async function runProgram(input: StackInput): Promise<ProgramResult> {
         error = e;
     }
     const outputs = error === undefined ? await resolveOutputs({ ...exported }) : {};
-    const run = await recorder.finish();
+    const run = await recorder.finish(error === undefined ? { ...exported } : undefined);
     return { input, resources: run.resources, outputs, options, error };
 }
 
 /** A program run that must succeed, with finders over what it registered. */
-export async function runStack(stack: string, overrides: ConfigMap = {}): Promise<StackRun> {
-    const result = await runProgram(stackInput(stack, overrides));
+export async function runStack(stack: string, overrides: ConfigMap = {}, preview = false): Promise<StackRun> {
+    const result = await runProgram(stackInput(stack, overrides), preview);
     if (result.error !== undefined) {
         throw result.error;
     }

@@ -35,14 +35,16 @@ function shareSdk(): void {
  * What Pulumi's Node.js host does with a program module: a function export (or default export) is run, and what
  * the module or the function exports becomes stack outputs, so an output that fails fails the run.
  */
-async function runExports(exported: unknown): Promise<void> {
+async function runExports(exported: unknown): Promise<Record<string, unknown> | undefined> {
     const module = exported as { __esModule?: boolean; default?: unknown } | undefined;
     const main = module?.__esModule && typeof module.default === "function" ? module.default : exported;
     const outputs = typeof main === "function" ? await main() : await exported;
     if (outputs && typeof outputs === "object") {
         const { default: _ignored, ...stackOutputs } = outputs as Record<string, unknown>;
         await resolveOutputs(stackOutputs);
+        return stackOutputs;
     }
+    return undefined;
 }
 
 async function runProgram(request: ChildRequest): Promise<RecordedResource[]> {
@@ -54,8 +56,8 @@ async function runProgram(request: ChildRequest): Promise<RecordedResource[]> {
         preview: request.preview,
     });
     shareSdk();
-    await runExports(require(request.entry));
-    return (await recorder.finish()).resources;
+    const stackOutputs = await runExports(require(request.entry));
+    return (await recorder.finish(stackOutputs)).resources;
 }
 
 const BUILT_IN_ERRORS: readonly Function[] = [Error, TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError];

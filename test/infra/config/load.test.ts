@@ -42,7 +42,8 @@ describe("infra config validation (loadConfig): whole stacks", () => {
             const run = await runProgram(input);
             assert.ok(run.error instanceof ConfigError, `expected a ConfigError, got ${String(run.error)}`);
             assert.deepEqual(run.error.problems.map((p) => p.key).sort(), ["corsOrigins", "httpsPort"]);
-            assert.equal(run.resources.length, 0, `registered: ${run.resources.map((r) => r.name).join(", ")}`);
+            // Only the engine's root Stack resource, which exists before the program runs.
+            assert.deepEqual(run.resources.map((r) => r.type), ["pulumi:pulumi:Stack"], `registered: ${run.resources.map((r) => r.name).join(", ")}`);
         });
 
         it("the program entry reads secrets through Pulumi's secret config (plain text is refused)", async () => {
@@ -52,7 +53,7 @@ describe("infra config validation (loadConfig): whole stacks", () => {
                 run.error.problems.map((p) => p.key),
                 ["googleClientSecret"],
             );
-            assert.equal(run.resources.length, 0);
+            assert.deepEqual(run.resources.map((r) => r.type), ["pulumi:pulumi:Stack"]);
         });
     });
 });
