@@ -1,5 +1,6 @@
 // NET-05: in production Rails must redirect to HTTPS, set HSTS and mark cookies Secure itself, so that a
 // proxy misconfiguration cannot silently serve the app over plain HTTP.
+import { markUndecided } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 import { productionOf, RAILS_ENVIRONMENT_VARIABLES } from "../lib/app-env";
 import { containerLabel, envsOf, undecidedEnv, validateContainer } from "../lib/docker-refs";
@@ -54,10 +55,7 @@ export const appRailsForceSsl = resourcePolicy({
             if (!envs.isMissing("RAILS_FORCE_SSL")) {
                 // Fail closed: a production container must show RAILS_FORCE_SSL=true as a value known at preview,
                 // not leave it to entries that are unknown until apply.
-                reportViolation(
-                    `[NET-05] Container ${label} runs ${railsEnv} and RAILS_FORCE_SSL is not among its env entries known at ` +
-                        "preview. Add RAILS_FORCE_SSL=true as a literal entry.",
-                );
+                markUndecided(args, args.urn, "envs[RAILS_FORCE_SSL]", `${label} runs ${railsEnv}: add RAILS_FORCE_SSL=true as a literal entry, so a preview can see it`);
                 return;
             }
             reportViolation(`[NET-05] Container ${label} runs ${railsEnv} without RAILS_FORCE_SSL. Add RAILS_FORCE_SSL=true to its env.`);

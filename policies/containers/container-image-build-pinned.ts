@@ -11,6 +11,7 @@ import * as docker from "@pulumi/docker";
 import { validateResourceOfType } from "@pulumi/policy";
 import { CONFIG_NAMESPACE, containsUnknown, isUnknown } from "bulwark-vocabulary";
 import { fromLines } from "../lib/dockerfile";
+import { markUndecided } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 import { engineStackConfig } from "../lib/stack-config";
 import { isImageId, parseImageReference } from "./container-image-immutable";
@@ -84,11 +85,20 @@ export const containerImageBuildPinned = resourcePolicy({
         const config = args.getConfig<Config>();
         const build = (image as unknown as { build?: unknown }).build;
         const fix = "Give the docker.Image a build.context (and build.dockerfile) known at preview, under the project.";
-        if (!build || typeof build !== "object" || containsUnknown((build as Record<string, unknown>).context) || containsUnknown((build as Record<string, unknown>).dockerfile)) {
-            reportViolation(`[CON-01, CON-02] docker.Image '${args.name}': its build context or Dockerfile is not known, so its FROM lines cannot be checked. ${fix}`);
+        if (isUnknown(build)) {
+            markUndecided(args, args.urn, "build", fix);
+            return;
+        }
+        if (!build || typeof build !== "object") {
+            reportViolation(`[CON-01, CON-02] docker.Image '${args.name}': it has no build, so its FROM lines cannot be checked. ${fix}`);
             return;
         }
         const b = build as { context?: unknown; dockerfile?: unknown; args?: unknown };
+        const unknownPaths = (["context", "dockerfile"] as const).filter((k) => containsUnknown(b[k]));
+        if (unknownPaths.length > 0) {
+            unknownPaths.forEach((k) => markUndecided(args, args.urn, `build.${k}`, fix));
+            return;
+        }
         const projectDir = config.projectDir || projectDirFrom(process.cwd());
         const context = path.resolve(projectDir, typeof b.context === "string" ? b.context : ".");
         const dockerfile = typeof b.dockerfile === "string" && b.dockerfile ? path.resolve(projectDir, b.dockerfile) : path.join(context, "Dockerfile");
@@ -118,6 +128,11 @@ export const containerImageBuildPinned = resourcePolicy({
                 continue;
             }
             const via = from.args.length > 0 ? ` (through build arg ${from.args.join(", ")})` : "";
+            const unknownArgs = from.args.filter((a) => b.args && typeof b.args === "object" && isUnknown((b.args as Record<string, unknown>)[a]));
+            if (from.unresolved && unknownArgs.length > 0) {
+                unknownArgs.forEach((a) => markUndecided(args, args.urn, `build.args.${a}`, "Give the build arg a value known at preview (a literal or the stack config), a digest-pinned base."));
+                continue;
+            }
             if (from.unresolved) {
                 reportViolation(
                     `[CON-01, CON-02] docker.Image '${args.name}': FROM on line ${from.line} of its Dockerfile reads a build arg with no known value${via}. ` +

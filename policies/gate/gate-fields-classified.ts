@@ -2,6 +2,7 @@
 // a named policy, or refused when set (classification.ts); a field the pack does not know, or a refused one set to
 // anything but the provider's own default, is a violation naming the field and the fix. The engine's `__defaults`
 // bookkeeping key is skipped (engine-facts fact 4).
+import { markUndecided } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 import { CLASSIFICATION } from "./lib/classification";
 import { walkFields } from "./lib/walk";
@@ -24,6 +25,11 @@ export const gateFieldsClassified = resourcePolicy({
             return; // unknown types: gate-resource-type-known; inert types: nothing acts on their inputs
         }
         for (const finding of walkFields(known.fields, args.props as Record<string, unknown>, "", [])) {
+            if (finding.kind === "unknown") {
+                // Fail closed through the one mechanism every policy uses, so tools list it as a refused check.
+                markUndecided(args, args.urn, finding.path, finding.fix);
+                continue;
+            }
             const value = finding.shown === undefined ? "" : ` (${finding.shown})`;
             const what =
                 finding.kind === "unclassified"

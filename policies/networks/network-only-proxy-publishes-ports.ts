@@ -105,8 +105,14 @@ export const networkOnlyProxyPublishesPorts = stackPolicy({
                 );
             }
             for (const port of ports) {
-                // An unset external port is unknown at preview (Docker picks it later); it is judged once known.
-                if (port.external !== undefined && !allowed.ports.includes(port.external)) {
+                // An unset external port is one Docker picks at random when it creates the container: never provable.
+                if (port.external === undefined) {
+                    reportViolation(
+                        `[NET-03] Proxy container ${label} publishes container port ${port.internal} on a host port Docker picks ` +
+                            `at random (no \`external\`); ${allowedText}. Give each port an explicit \`external\` (pulumi config set httpsPort/httpPort).`,
+                        container.urn,
+                    );
+                } else if (!allowed.ports.includes(port.external)) {
                     reportViolation(
                         `[NET-03] Proxy container ${label} publishes host port ${port.external} (container port ${port.internal}); ` +
                             `${allowedText}. Publish the stack's configured ports (pulumi config set httpsPort/httpPort), or set ` +

@@ -5,12 +5,9 @@
 import { unknownCannotMatter } from "../lib/inconclusive";
 import { resourcePolicy } from "../lib/policy";
 import { appEnvMayHide, containerLabel, envsOf, validateContainer } from "../lib/docker-refs";
-import { secretBytes } from "./secret-rails-key-length";
+import { RAILS_KEY_LENGTH_REMEDIATION, RAILS_KEY_LENGTH_SCHEMA, RailsKeyLengthConfig, secretBytes } from "./secret-rails-key-length";
 
-interface Config {
-    minSecretKeyBaseLength: number;
-    minJwtSecretBytes: number;
-}
+type Config = RailsKeyLengthConfig;
 
 export const secretRailsKeyLengthInputs = resourcePolicy({
     name: "secret-rails-key-length-inputs",
@@ -20,15 +17,8 @@ export const secretRailsKeyLengthInputs = resourcePolicy({
     description:
         "A container's own SECRET_KEY_BASE is at least 128 characters and its JWT_SECRET carries at least 32 bytes, " +
         "judged on its inputs before it is created.",
-    remediationSteps:
-        "Generate SECRET_KEY_BASE from `new random.RandomBytes(..., { length: 64 }).hex` and JWT_SECRET from " +
-        "`new random.RandomBytes(..., { length: 32 }).hex` (or `rails secret` / `openssl rand -hex 32` into secret config).",
-    configSchema: {
-        properties: {
-            minSecretKeyBaseLength: { type: "integer", minimum: 1, default: 128, description: "Minimum SECRET_KEY_BASE length in characters" },
-            minJwtSecretBytes: { type: "integer", minimum: 1, default: 32, description: "Minimum JWT_SECRET key material in bytes" },
-        },
-    },
+    remediationSteps: RAILS_KEY_LENGTH_REMEDIATION,
+    configSchema: RAILS_KEY_LENGTH_SCHEMA,
     validateResource: validateContainer((props, args, reportViolation) => {
         const config = args.getConfig<Config>();
         const label = containerLabel(props, args.name);

@@ -11,10 +11,24 @@ import { markUndecided, unknownCannotMatter } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
 import { appEnvMayHide, containerLabel, containerProps, containersOf, envsOf } from "../lib/docker-refs";
 
-interface Config {
+/** The lengths both SEC-02 policies enforce (this stack policy and secret-rails-key-length-inputs). */
+export interface RailsKeyLengthConfig {
     minSecretKeyBaseLength: number;
     minJwtSecretBytes: number;
 }
+type Config = RailsKeyLengthConfig;
+
+/** Shared by both SEC-02 policies, so the fix and the lengths a user configures are one. */
+export const RAILS_KEY_LENGTH_REMEDIATION =
+    "Generate SECRET_KEY_BASE from `new random.RandomBytes(..., { length: 64 }).hex` and JWT_SECRET from " +
+    "`new random.RandomBytes(..., { length: 32 }).hex` (or `rails secret` / `openssl rand -hex 32` into secret config).";
+
+export const RAILS_KEY_LENGTH_SCHEMA = {
+    properties: {
+        minSecretKeyBaseLength: { type: "integer", minimum: 1, default: 128, description: "Minimum SECRET_KEY_BASE length in characters" },
+        minJwtSecretBytes: { type: "integer", minimum: 1, default: 32, description: "Minimum JWT_SECRET key material in bytes" },
+    },
+} as const;
 
 /** Bytes of key material in a secret string: hex carries 4 bits a character, base64 6, anything else is counted as 6 too. */
 export function secretBytes(value: string): number {
@@ -58,15 +72,8 @@ export const secretRailsKeyLength = stackPolicy({
     description:
         "SECRET_KEY_BASE on any container is at least 128 characters (64 bytes as hex) and JWT_SECRET carries at " +
         "least 32 bytes (64 hex characters), when the values are known.",
-    remediationSteps:
-        "Generate SECRET_KEY_BASE from `new random.RandomBytes(..., { length: 64 }).hex` and JWT_SECRET from " +
-        "`new random.RandomBytes(..., { length: 32 }).hex` (or `rails secret` / `openssl rand -hex 32` into secret config).",
-    configSchema: {
-        properties: {
-            minSecretKeyBaseLength: { type: "integer", minimum: 1, default: 128, description: "Minimum SECRET_KEY_BASE length in characters" },
-            minJwtSecretBytes: { type: "integer", minimum: 1, default: 32, description: "Minimum JWT_SECRET key material in bytes" },
-        },
-    },
+    remediationSteps: RAILS_KEY_LENGTH_REMEDIATION,
+    configSchema: RAILS_KEY_LENGTH_SCHEMA,
     validateStack: (args, reportViolation) => {
         const config = args.getConfig<Config>();
         for (const container of containersOf(args.resources)) {

@@ -20,6 +20,11 @@ export interface Attack {
     /** The stack's config as the engine hands it ("bulwark:key" -> string). */
     readonly config?: Readonly<Record<string, string>>;
     readonly secretKeys?: readonly string[];
+    /**
+     * The policies one of which must refuse it; default any mandatory policy. Set where the unchanged resource
+     * already meets other mandatory policies (a bare target resource), so the refusal is the change's own.
+     */
+    readonly policies?: readonly string[];
     /** The pack's policy config, as given with --policy-pack-config. */
     readonly policyConfig?: PolicyPackConfig;
     /**
@@ -87,10 +92,10 @@ export function describeAttacks(title: string, attacks: readonly Attack[]): void
             for (const mode of attack.modes ?? MODES) {
                 it(`${attack.name} is rejected (${mode})`, async () => {
                     const result = await judgeAttack(attack, mode);
-                    const found = mandatoryAgainst(result, attack.blame);
+                    const found = mandatoryAgainst(result, attack.blame).filter((v) => !attack.policies || attack.policies.includes(v.policy));
                     assert.ok(
                         found.length > 0,
-                        `${mode}: no mandatory violation names ${attack.blame}; got ${JSON.stringify(result.violations.map((v) => [v.policy, v.level, v.urn]))}`,
+                        `${mode}: no mandatory violation${attack.policies ? ` of ${attack.policies.join(" or ")}` : ""} names ${attack.blame}; got ${JSON.stringify(result.violations.map((v) => [v.policy, v.level, v.urn]))}`,
                     );
                     counts.rejected[mode] += 1;
                 });

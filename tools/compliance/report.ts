@@ -1,9 +1,11 @@
 // `npm run compliance`: the compliance report (CMP-07), generated from the code alone so that it cannot drift:
 // the control catalog (vocabulary/controls.ts), the pack's policy metadata, the titles of the tests, the live audit's
-// `controls: [...]` literals and the control IDs that the program, images and CI templates name. Prints the
-// report and writes docs/compliance.md (or --out <file>); the same tree always gives the same bytes.
+// `controls: [...]` literals, the control IDs that the program, images and CI templates name, and how each policy
+// decides in a preview (its kind and its accepted unknowns, read from the policies' sources). Prints the report and
+// writes docs/compliance.md (or --out <file>); the same tree always gives the same bytes.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as ts from "typescript";
 import { Control, ControlId, CONTROLS, isControlId, Layer } from "bulwark-vocabulary";
 import { allPolicies } from "../../policies/all";
 import { GATE_RESOURCE_TYPE_KNOWN } from "../../policies/gate/gate-resource-type-known";
@@ -157,6 +159,203 @@ function policiesByControl(policies: readonly PolicySummary[]): Map<ControlId, {
     return found;
 }
 
+// ---- how each policy decides in a preview (issue 22: "whether it is decided in a preview") ---------------------
+
+/** resourcePolicy(...): judged per resource before its step; stackPolicy(...): judged on the whole stack. */
+export type PolicyKind = "resource" | "stack";
+
+/** Said where a call site's argument is built at run time rather than written as a literal. */
+export const FIELD_IN_CODE = "field in code";
+export const REASON_IN_CODE = "reason in code";
+
+/** An `unknownCannotMatter(field, reason)` call site: an unknown the policy accepts because it cannot change the verdict. */
+export interface AcceptedUnknown {
+    readonly field: string;
+    readonly reason: string;
+    /** The file of the call, relative to the project root. */
+    readonly file: string;
+}
+
+/** A `policyDocumentUnknownAtPreview(args, urn, field, ...)` call site: the known gap of policy documents. */
+export interface DocumentGap {
+    readonly field: string;
+    readonly file: string;
+}
+
+/** What a policy's source says about deciding in a preview. */
+export interface PolicySource {
+    readonly name: string;
+    /** The file that defines the policy, relative to the project root. */
+    readonly file: string;
+    readonly kind: PolicyKind;
+    readonly accepted: readonly AcceptedUnknown[];
+    readonly gaps: readonly DocumentGap[];
+}
+
+const POLICY_HELPERS: Readonly<Record<string, PolicyKind>> = { resourcePolicy: "resource", stackPolicy: "stack" };
+
+/**
+ * The text of a string written at the call site: a string literal, a template literal (its substitutions as
+ * `${...}` source text) or a `+` of these; undefined for anything built at run time (a variable, a call).
+ */
+function literalText(node: ts.Expression): string | undefined {
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
+        return node.text;
+    }
+    if (ts.isTemplateExpression(node)) {
+        return node.head.text + node.templateSpans.map((span) => `\${${span.expression.getText()}}${span.literal.text}`).join("");
+    }
+    if (ts.isParenthesizedExpression(node)) {
+        return literalText(node.expression);
+    }
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+        const left = literalText(node.left);
+        const right = literalText(node.right);
+        return left === undefined || right === undefined ? undefined : left + right;
+    }
+    return undefined;
+}
+
+/** What one source file defines and calls, from its syntax alone (nothing is run or type-checked). */
+interface SourceFacts {
+    /** Policies defined here: resourcePolicy({ name, ... }) / stackPolicy({ name, ... }); name a literal or a constant. */
+    readonly policies: { readonly name: ts.Expression; readonly kind: PolicyKind }[];
+    readonly accepted: AcceptedUnknown[];
+    readonly gaps: DocumentGap[];
+    /** `const NAME = "literal"` declarations, to resolve a policy named by a constant. */
+    readonly constants: Map<string, string>;
+    /** Relative imports, resolved to files relative to the project root. */
+    readonly imports: string[];
+}
+
+function resolveImport(root: string, from: string, specifier: string): string | undefined {
+    const base = path.posix.join(path.posix.dirname(from), specifier);
+    return [`${base}.ts`, `${base}/index.ts`, base].find((file) => fs.existsSync(path.join(root, file)) && fs.statSync(path.join(root, file)).isFile());
+}
+
+function readSourceFacts(root: string, file: string): SourceFacts {
+    const source = ts.createSourceFile(file, fs.readFileSync(path.join(root, file), "utf8"), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const facts: SourceFacts = { policies: [], accepted: [], gaps: [], constants: new Map(), imports: [] };
+    const visit = (node: ts.Node): void => {
+        if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && node.moduleSpecifier.text.startsWith(".")) {
+            const target = resolveImport(root, file, node.moduleSpecifier.text);
+            if (target) {
+                facts.imports.push(target);
+            }
+        } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && ts.isStringLiteral(node.initializer)) {
+            facts.constants.set(node.name.text, node.initializer.text);
+        } else if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) {
+            const [first, second, third] = node.arguments;
+            const callee = node.expression.text;
+            if (callee in POLICY_HELPERS && first && ts.isObjectLiteralExpression(first)) {
+                const name = first.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText() === "name");
+                if (name) {
+                    facts.policies.push({ name: name.initializer, kind: POLICY_HELPERS[callee] });
+                }
+            } else if (callee === "unknownCannotMatter" && first) {
+                facts.accepted.push({
+                    field: literalText(first) ?? FIELD_IN_CODE,
+                    reason: (second && literalText(second)) ?? REASON_IN_CODE,
+                    file,
+                });
+            } else if (callee === "policyDocumentUnknownAtPreview") {
+                facts.gaps.push({ field: (third && literalText(third)) ?? FIELD_IN_CODE, file });
+            }
+        }
+        ts.forEachChild(node, visit);
+    };
+    visit(source);
+    return facts;
+}
+
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+    const seen = new Set<string>();
+    return items.filter((item) => !seen.has(key(item)) && seen.add(key(item)));
+}
+
+/**
+ * Every policy defined under policies/, by name: its kind, and the unknowns it accepts and the document gaps it
+ * has, from the call sites in its own file and in the helper files it imports (transitively, through files that
+ * define no policy: another policy's file is that policy's, not a helper). A call in a helper is counted for every
+ * policy that imports it, which can only make a policy look less decided than it is, never more.
+ */
+export function scanPolicySources(root: string): Map<string, PolicySource> {
+    const files = filesUnder(root, ["policies"], (f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
+    const facts = new Map(files.map((file) => [file, readSourceFacts(root, file)]));
+    const constant = (file: string, id: string): string | undefined =>
+        facts.get(file)!.constants.get(id) ?? files.map((f) => facts.get(f)!.constants.get(id)).find((v) => v !== undefined);
+    const reached = (file: string): string[] => {
+        const seen = new Set([file]);
+        const queue = [file];
+        while (queue.length > 0) {
+            for (const next of facts.get(queue.shift()!)?.imports ?? []) {
+                if (!seen.has(next) && facts.has(next) && facts.get(next)!.policies.length === 0) {
+                    seen.add(next);
+                    queue.push(next);
+                }
+            }
+        }
+        return [file, ...[...seen].filter((f) => f !== file).sort()];
+    };
+    const found = new Map<string, PolicySource>();
+    for (const file of files) {
+        const own = facts.get(file)!;
+        if (own.policies.length === 0) {
+            continue;
+        }
+        const sources = reached(file).map((f) => facts.get(f)!);
+        const accepted = uniqueBy(sources.flatMap((s) => s.accepted), (a) => `${a.file}\n${a.field}\n${a.reason}`);
+        const gaps = uniqueBy(sources.flatMap((s) => s.gaps), (g) => `${g.file}\n${g.field}`);
+        for (const policy of own.policies) {
+            const name = literalText(policy.name) ?? (ts.isIdentifier(policy.name) ? constant(file, policy.name.text) : undefined);
+            if (name !== undefined && !found.has(name)) {
+                found.set(name, { name, file, kind: policy.kind, accepted, gaps });
+            }
+        }
+    }
+    return found;
+}
+
+/** How a control is decided in a preview, for the summary. */
+export type PreviewState = "decided" | "known gap" | "advisory only" | "no policy";
+
+export interface Preview {
+    readonly state: PreviewState;
+    /** The table's Preview cell. */
+    readonly text: string;
+}
+
+/** What the Preview cell says of the known gap of policy documents (section "Known gaps" says more). */
+export const GAP_TEXT = "the known gap, IAM/S3 policy documents unknown in a new stack's preview and judged only in up";
+
+/**
+ * Whether and how a control is decided in a preview, from its mandatory policies (advisory ones refuse nothing):
+ * decided, because the pack fails closed, unless a policy has the known gap of policy documents; which policies
+ * decide it before the step in `pulumi up` (resource policies) and which only after the update (stack policies).
+ */
+export function previewOf(policies: Evidence["policies"], sources: ReadonlyMap<string, PolicySource>): Preview {
+    const mandatory = policies.filter((p) => p.level === "mandatory").map((p) => p.name);
+    if (mandatory.length === 0) {
+        return policies.length > 0
+            ? { state: "advisory only", text: "not decided: advisory policies only (they warn, refuse nothing)" }
+            : { state: "no policy", text: "not decided: no policy" };
+    }
+    const names = (test: (s: PolicySource) => boolean) => mandatory.filter((name) => sources.has(name) && test(sources.get(name)!));
+    const gaps = names((s) => s.gaps.length > 0);
+    const accepting = names((s) => s.accepted.length > 0);
+    const resource = names((s) => s.kind === "resource");
+    const stack = names((s) => s.kind === "stack");
+    const unread = mandatory.filter((name) => !sources.has(name));
+    const parts = [
+        gaps.length > 0 ? `decided, except: ${GAP_TEXT} (${gaps.join(", ")})` : "decided (fail closed)",
+        accepting.length > 0 ? `unknowns accepted with a reason: ${accepting.join(", ")}` : "",
+        resource.length > 0 ? `before the step in up: ${resource.join(", ")}` : "",
+        stack.length > 0 ? `after the update in up: ${stack.join(", ")}` : "",
+        unread.length > 0 ? `no source found under policies/: ${unread.join(", ")}` : "",
+    ];
+    return { state: gaps.length > 0 ? "known gap" : "decided", text: parts.filter((p) => p !== "").join("; ") };
+}
+
 /** Whether any file under infra/ contains `literal`. */
 function infraContains(root: string, literal: string): boolean {
     return filesUnder(root, ["infra"]).some((file) => fs.readFileSync(path.join(root, file), "utf8").includes(literal));
@@ -255,13 +454,14 @@ function groupByFile<T extends { file: string }>(refs: readonly T[], label: (ref
         .join("<br>");
 }
 
-function row(control: Control, e: Evidence): string {
+function row(control: Control, e: Evidence, preview: Preview): string {
     const policies = e.policies.map((p) => `${p.name} (${p.level})`).join("<br>");
     const cells = [
         control.id,
         shortRule(control.rule),
         control.expected.join(", ") + (control.note ? ` (${control.note})` : ""),
         policies || "—",
+        preview.text,
         groupByFile(e.tests, (t) => t.title, 70) || "—",
         groupByFile(e.live, (l) => l.check, 40) || "—",
         statusOf(control, e),
@@ -269,15 +469,81 @@ function row(control: Control, e: Evidence): string {
     return `| ${cells.map(cell).join(" | ")} |`;
 }
 
-function summary(statuses: readonly string[]): string {
+function summary(statuses: readonly string[], previews: readonly Preview[]): string {
     const count = (test: (s: string) => boolean) => statuses.filter(test).length;
+    const inPreview = (state: PreviewState) => previews.filter((p) => p.state === state).length;
     return [
         `${statuses.length} controls`,
         `${count((s) => s === "met")} met`,
         `${count((s) => s.startsWith("gap"))} with gaps`,
         `${count((s) => s.startsWith("out of scope"))} out of scope (app)`,
         `${count((s) => s === "docs")} documented`,
+    ].join(", ") + "; in a preview, " + [
+        `${inPreview("decided")} decided (fail closed)`,
+        `${inPreview("known gap")} decided except the known gap of policy documents`,
+        `${inPreview("advisory only")} with advisory policies only`,
+        `${inPreview("no policy")} with no policy`,
     ].join(", ");
+}
+
+/** A policy's name as the table's Policies column writes it: an advisory one says so. */
+function policyLabel(name: string, level: ReadonlyMap<string, string>): string {
+    return level.get(name) === "mandatory" ? name : `${name} (${level.get(name) ?? "advisory"})`;
+}
+
+const WHEN_IN_UP: Readonly<Record<PolicyKind, string>> = {
+    resource: "before the step",
+    stack: "after the update",
+};
+
+function previewSections(policies: readonly PolicySummary[], sources: ReadonlyMap<string, PolicySource>): string[] {
+    const level = new Map(policies.map((p) => [p.name, p.enforcementLevel ?? "advisory"]));
+    const read = policies.filter((p) => sources.has(p.name)).map((p) => sources.get(p.name)!);
+    const where = (s: PolicySource, file: string) => (file === s.file ? "" : ` (in ${file.replace(/^policies\//, "")})`);
+    const accepted = read.flatMap((s) => s.accepted.map((a) => ({ s, a })));
+    const gaps = read.filter((s) => s.gaps.length > 0);
+    const controls = new Map(policies.map((p) => [p.name, p.controls.filter(isControlId).join(", ")]));
+    return [
+        "## Deciding in a preview",
+        "",
+        "The pack fails closed (`policies/lib/inconclusive.ts`): a mandatory policy that meets a value unknown in a preview",
+        "refuses it (`unknown in preview: <field> of <urn> — <fix>`). A resource policy (`resourcePolicy`) judges each resource",
+        "before its step, in a preview and in `pulumi up`; a stack policy (`stackPolicy`) judges the planned state in a preview,",
+        "but in `pulumi up` only after the update. The Preview column names, per control, the mandatory policies of each kind;",
+        "the two exceptions to failing closed, read from the call sites in each policy's source and the helpers it imports,",
+        "follow.",
+        "",
+        "### Unknowns accepted with a reason",
+        "",
+        "A policy that calls `unknownCannotMatter(field, reason)` accepts a value unknown in a preview because it cannot change",
+        `the verdict, for the reason given at the call site ("${REASON_IN_CODE}" where the reason is not written as a literal).`,
+        "",
+        ...(accepted.length === 0
+            ? ["None."]
+            : [
+                  "| Policy | Kind | Field | Reason |",
+                  "|---|---|---|---|",
+                  ...accepted.map(({ s, a }) => `| ${cell(policyLabel(s.name, level))} | ${s.kind} | ${cell(a.field + where(s, a.file))} | ${cell(a.reason)} |`),
+              ]),
+        "",
+        "### Known gaps: policy documents unknown in a preview",
+        "",
+        "A policy that calls `policyDocumentUnknownAtPreview(...)` accepts an IAM or S3 policy document that is unknown as a",
+        "whole: one that interpolates the stack's own ARNs is, in a new stack's preview. Unlike the unknowns above it can",
+        "matter: such a document is judged only when `pulumi up` sends it with every value known.",
+        "",
+        ...(gaps.length === 0
+            ? ["None."]
+            : [
+                  "| Policy | Kind | Controls | Document field | Judged in `pulumi up` |",
+                  "|---|---|---|---|---|",
+                  ...gaps.map((s) => {
+                      const fields = uniqueBy(s.gaps, (g) => g.field + where(s, g.file)).map((g) => g.field + where(s, g.file));
+                      return `| ${cell(policyLabel(s.name, level))} | ${s.kind} | ${controls.get(s.name)} | ${cell(fields.join(", "))} | ${WHEN_IN_UP[s.kind]} |`;
+                  }),
+              ]),
+        "",
+    ];
 }
 
 /** The policy config the stacks are previewed with (`--policy-pack-config policy-config.json`), if the repository has one. */
@@ -311,23 +577,26 @@ function exceptionsSection(root: string): string[] {
 /** The whole report as Markdown. */
 export function renderCompliance(root: string = ROOT, policies: readonly PolicySummary[] = allPolicies): string {
     const evidence = collectEvidence(root, policies);
+    const sources = scanPolicySources(root);
     const controls = CONTROLS as readonly Control[];
     const statuses = controls.map((c) => statusOf(c, evidence.get(c.id as ControlId)!));
+    const previews = controls.map((c) => previewOf(evidence.get(c.id as ControlId)!.policies, sources));
     return [
         "# Compliance report",
         "",
         "Generated by `npm run compliance` from the code alone; do not edit. Sources: the control catalog",
-        "(`vocabulary/controls.ts`), the policy pack's metadata, test titles in `test/**/*.test.ts` that start with a",
-        "control ID or whose `describe` names IDs in parentheses, the live audit's `controls: [...]` literals",
-        "(`tools/verify/`, `images/`), and mentions of each ID in `infra/`, `images/` and `.github/workflows/`.",
-        "A layer counts as met only with evidence; for \"policy\" that is a mandatory policy.",
+        "(`vocabulary/controls.ts`), the policy pack's metadata, the policies' sources under `policies/` (the Preview column),",
+        "test titles in `test/**/*.test.ts` that start with a control ID or whose `describe` names IDs in parentheses, the live",
+        "audit's `controls: [...]` literals (`tools/verify/`, `images/`), and mentions of each ID in `infra/`, `images/` and",
+        "`.github/workflows/`. A layer counts as met only with evidence; for \"policy\" that is a mandatory policy.",
         "",
-        `**${summary(statuses)}.**`,
+        `**${summary(statuses, previews)}.**`,
         "",
-        "| ID | Rule | Expected | Policies | Tests | Live checks | Status |",
-        "|---|---|---|---|---|---|---|",
-        ...controls.map((c) => row(c, evidence.get(c.id as ControlId)!)),
+        "| ID | Rule | Expected | Policies | Preview | Tests | Live checks | Status |",
+        "|---|---|---|---|---|---|---|---|",
+        ...controls.map((c, i) => row(c, evidence.get(c.id as ControlId)!, previews[i])),
         "",
+        ...previewSections(policies, sources),
         ...exceptionsSection(root),
     ].join("\n");
 }

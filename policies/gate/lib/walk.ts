@@ -6,7 +6,8 @@ import { BOOKKEEPING_KEY, Fields, Rule, Scalar } from "./classification";
 export interface FieldFinding {
     /** The field's path: `mounts[].volumeOptions.driverOptions` (list elements are not named by index, fact 5). */
     readonly path: string;
-    readonly kind: "unclassified" | "refused" | "unknown-shape";
+    /** `unknown`: a value unknown in this preview where the gate must see it (refused as any unknown is). */
+    readonly kind: "unclassified" | "refused" | "unknown-shape" | "unknown";
     /** What to do about it. */
     readonly fix: string;
     /** The value, when it is a short scalar that may be shown (never for a field that may hold a secret). */
@@ -32,9 +33,6 @@ export function notSet(rule: Extract<Rule, { kind: "refused" }>, value: unknown)
 }
 
 function show(value: unknown): string | undefined {
-    if (isUnknown(value)) {
-        return "unknown in this preview";
-    }
     if (typeof value === "boolean" || typeof value === "number") {
         return String(value);
     }
@@ -66,14 +64,16 @@ function walkValue(rule: Rule, raw: unknown, path: string, out: FieldFinding[]):
         case "checked":
             return;
         case "refused":
-            if (!notSet(rule, value)) {
+            if (isUnknown(value)) {
+                out.push({ path, kind: "unknown", fix: `a field the pack refuses unless it is unset or a known safe value must be known at preview (a literal or the stack config); otherwise ${rule.fix}` });
+            } else if (!notSet(rule, value)) {
                 out.push({ path, kind: "refused", fix: rule.fix, shown: show(value) });
             }
             return;
         case "map":
             if (isUnknown(value)) {
                 if (rule.values.kind !== "safe" && rule.values.kind !== "checked") {
-                    out.push({ path, kind: "unknown-shape", fix: `give \`${path}\` as literal keys and values, known before apply` });
+                    out.push({ path, kind: "unknown", fix: `give \`${path}\` as literal keys and values, known before apply, so each key can be classified` });
                 }
                 return;
             }
@@ -94,7 +94,7 @@ function walkValue(rule: Rule, raw: unknown, path: string, out: FieldFinding[]):
                 walkFields(rule.fields, value, `${path}.`, out);
             } else if (isUnknown(value)) {
                 // The program computed the whole object (or list element): its keys cannot be classified.
-                out.push({ path, kind: "unknown-shape", fix: `give \`${path}\` as a literal object whose values may be outputs, so its fields are known before apply` });
+                out.push({ path, kind: "unknown", fix: `give \`${path}\` as a literal object whose values may be outputs, so its fields are known before apply` });
             } else {
                 out.push({ path, kind: "unknown-shape", fix: `give \`${path}\` as an object with the fields the provider declares` });
             }

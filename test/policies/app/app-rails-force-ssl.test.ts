@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { appRailsForceSsl as policy } from "../../../policies/app/app-rails-force-ssl";
 import { runResourcePolicy } from "../../../tools/analyzer/judge";
+import { assertOnlyRefusals } from "../refusals";
 import { devStack, find, prodStack, resourceViolations, unrelated, withEnv, withUnknownEnv } from "../fixtures/stack";
 
 const backend = () => find(devStack(), "app-backend");
@@ -43,8 +44,9 @@ describe("app-rails-force-ssl (NET-05)", () => {
         // Stricter since issue 22: this was inconclusive, which a preview does not block.
         const r = withEnv(withUnknownEnv(backend(), "JWT_SECRET"), { RAILS_FORCE_SSL: null });
         const outcome = await runResourcePolicy(policy, r);
-        assert.equal(outcome.violations.length, 1);
-        assert.match(outcome.violations[0].message, /RAILS_FORCE_SSL is not among its env entries known at preview/);
+        assertOnlyRefusals(outcome);
+        assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["envs[RAILS_FORCE_SSL]"]);
+        assert.match(outcome.violations[0].message, /runs RAILS_ENV=production: add RAILS_FORCE_SSL=true as a literal entry/);
     });
 
     it("#9 production is recognised however it is said: RACK_ENV, APP_ENV, any case, surrounding spaces", async () => {

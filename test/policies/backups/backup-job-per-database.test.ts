@@ -116,7 +116,7 @@ describe("backup-job-per-database (DB-03, BAK-01)", () => {
         assert.match(outcome.violations[0].message, /set BACKUP_AGE_RECIPIENT from the stack config \(bulwark:backupAgeRecipient\)/);
         // The property dependency on the generated age key (random.RandomBytes, 32 bytes) decides it.
         const key = find(devStack(), "secrets-backup-age-key");
-        const generated = replace(resources, BACKUP, (r) => ({ ...r, propertyDependencies: { envs: [key.urn] } }));
+        const generated = replace(resources, BACKUP, (r) => ({ ...r, propertyDependencies: { ...r.propertyDependencies, envs: [key.urn] } }));
         assert.deepEqual((await runStackPolicy(policy, generated)).violations, []);
     });
 

@@ -3,7 +3,7 @@ import { containerDistinctUids as policy } from "../../../policies/containers/co
 import { runStackPolicy } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
 import { assertProgramContainersPass } from "./fixtures";
-import { devStack, replace, unrelated, withProps } from "../fixtures/stack";
+import { devStack, find, replace, unrelated, withProps } from "../fixtures/stack";
 
 /** The dev fixture with each container's user set, by resource name. */
 const withUsers = (users: Record<string, unknown>) =>
@@ -26,7 +26,7 @@ describe("container-distinct-uids (CON-08)", () => {
         const resources = withUsers({ ...DISTINCT, "app-frontend": "10201:10301" });
         const { violations } = await runStackPolicy(policy, resources);
         assert.equal(violations.length, 1);
-        assert.equal(violations[0].urn, resources.find((r) => r.name === "app-frontend")?.urn);
+        assert.equal(violations[0].urn, find(resources, "app-frontend").urn);
         assert.match(violations[0].message, /^\[CON-08\] Container 'dev-frontend' runs as uid 10201, like 'dev-backend': the nproc ulimit counts .* one process budget/);
     });
 

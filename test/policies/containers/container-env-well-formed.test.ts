@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { containerEnvWellFormed as policy } from "../../../policies/containers/container-env-well-formed";
 import { runResourcePolicy } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
+import { assertOnlyRefusals } from "../refusals";
 import { assertNotApplicable, assertPasses, assertViolations, container, network } from "./fixtures";
 
 describe("container-env-well-formed (SEC-01, NET-05, APP-01)", () => {
@@ -30,10 +31,10 @@ describe("container-env-well-formed (SEC-01, NET-05, APP-01)", () => {
         assert.ok(!/abcdef/.test(outcome.violations[0].message));
     });
 
-    it("#5 unknown entries at preview are not judged; a whole unknown list is inconclusive", async () => {
+    it("#5 unknown entries at preview are not judged here; a whole unknown list is refused, naming the field", async () => {
         assertPasses(await runResourcePolicy(policy, container({ envs: ["A=1", UNKNOWN] })));
         const outcome = await runResourcePolicy(policy, container({ envs: UNKNOWN as unknown as string[] }));
-        assert.deepEqual(outcome.violations, []);
+        assertOnlyRefusals(outcome);
         assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["envs"]);
     });
 

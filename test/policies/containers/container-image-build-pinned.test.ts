@@ -7,6 +7,7 @@ import { containerImageBuildPinned as policy } from "../../../policies/container
 import { fromLines } from "../../../policies/lib/dockerfile";
 import { EngineResource, runResourcePolicy } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
+import { assertOnlyRefusals } from "../refusals";
 import { DIGEST, assertPasses, assertViolations } from "./fixtures";
 
 const PINNED = `debian:bookworm-slim@${DIGEST}`;
@@ -56,7 +57,21 @@ describe("container-image-build-pinned (CON-01, CON-02)", () => {
 
     it("#4 a Dockerfile that cannot be read, or a build unknown at preview, is refused", async () => {
         assertViolations(await runResourcePolicy(policy, image({ context: "/nonexistent/bulwark" })), 1, /cannot be read/);
-        assertViolations(await runResourcePolicy(policy, image({ context: UNKNOWN })), 1, /not known/);
+        for (const [build, field] of [[{ context: UNKNOWN }, "build.context"], [{ context: IMAGES, dockerfile: UNKNOWN }, "build.dockerfile"]] as const) {
+            const outcome = await runResourcePolicy(policy, image(build));
+            assertOnlyRefusals(outcome);
+            assert.deepEqual(outcome.inconclusive.map((i) => i.field), [field]);
+        }
+        const whole = await runResourcePolicy(policy, { ...image({}), inputs: { imageName: "bulwark/app:dev", build: UNKNOWN } });
+        assertOnlyRefusals(whole);
+        assert.deepEqual(whole.inconclusive.map((i) => i.field), ["build"]);
+    });
+
+    it("#4b a base read from a build arg unknown at preview is refused, naming the arg", async () => {
+        const text = "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n";
+        const outcome = await runResourcePolicy(policy, image({ context: contextWith(text), args: { BASE_IMAGE: UNKNOWN } }));
+        assertOnlyRefusals(outcome);
+        assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["build.args.BASE_IMAGE"]);
     });
 
     it("#5 a base read from a build arg is never described (its value may be a secret)", async () => {

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { containerVolumeNoSensitiveBind as policy } from "../../../policies/containers/container-volume-no-sensitive-bind";
-import { runResourcePolicy } from "../../../tools/analyzer/judge";
+import { Analyzer, runResourcePolicy } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
 import { devStack, prodStack, unrelated, volume, withProps } from "../fixtures/stack";
 import { assertOnlyRefusals } from "../refusals";
@@ -23,8 +23,17 @@ describe("container-volume-no-sensitive-bind (CON-09)", () => {
         }
     });
 
-    it("#3 a dedicated directory passes", async () => {
-        assert.deepEqual((await runResourcePolicy(policy, bind("/srv/bulwark-backups"))).violations, []);
+    it("#3 a dedicated directory passes only as the stack's bulwark:backupVolumeHostPath, which the engine hands the pack", async () => {
+        const outcome = await runResourcePolicy(policy, bind("/srv/bulwark-backups"));
+        assert.equal(outcome.violations.length, 1);
+        assert.match(outcome.violations[0].message, /sets no bulwark:backupVolumeHostPath/);
+        const analyzer = await Analyzer.start({ stackConfig: { "bulwark:backupVolumeHostPath": "/srv/bulwark-backups" } });
+        try {
+            const result = await analyzer.evaluate([bind("/srv/bulwark-backups")], {}, { stack: false });
+            assert.deepEqual(result.violations.filter((v) => v.policy === policy.name), []);
+        } finally {
+            await analyzer.stop();
+        }
     });
 
     it("#4 driverOpts, a device or a driver unknown at preview is refused, naming the field and the fix", async () => {

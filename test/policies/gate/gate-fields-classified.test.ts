@@ -1,8 +1,10 @@
+import * as assert from "node:assert/strict";
 import { PROVIDER_TYPES, STACK_TYPE, VOLUME_TYPE } from "bulwark-vocabulary";
 import { gateFieldsClassified as policy } from "../../../policies/gate/gate-fields-classified";
 import { EngineResource, runResourcePolicy } from "../../../tools/analyzer/judge";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
 import { assertPasses, assertViolations, container } from "../containers/fixtures";
+import { assertOnlyRefusals } from "../refusals";
 
 const resource = (type: string, name: string, inputs: Record<string, unknown> = {}): EngineResource => ({
     type,
@@ -56,7 +58,10 @@ describe("gate-fields-classified (CON-07, CON-09)", () => {
     });
 
     it("#6 a refused field computed from another resource (unknown in a preview) is refused", async () => {
-        assertViolations(await runResourcePolicy(policy, checked({ runtime: UNKNOWN })), 1, /`runtime` \(unknown in this preview\)/);
+        const outcome = await runResourcePolicy(policy, checked({ runtime: UNKNOWN }));
+        assertOnlyRefusals(outcome);
+        assert.deepEqual(outcome.inconclusive.map((i) => i.field), ["runtime"]);
+        assert.match(outcome.violations[0].message, /must be known at preview .*otherwise remove `runtime`/);
     });
 
     it("#7 the Stack and a default provider with {version} pass; a docker provider aimed at another daemon is refused", async () => {

@@ -97,8 +97,10 @@ describe("secret-env-generated (SEC-01)", () => {
     });
 
     it("#4 in a preview, a literal hidden in an env list the planned state collapsed is found through what Analyze saw", async () => {
-        const resources = previewStack().map((r) => {
-            if (r.name !== BACKEND) {
+        const stack = previewStack();
+        const backend = find(stack, BACKEND).urn;
+        const resources = stack.map((r) => {
+            if (r.urn !== backend) {
                 return r;
             }
             const envs = [...(r.inputs.envs as string[]), `JWT_SECRET=${LITERAL}`];
