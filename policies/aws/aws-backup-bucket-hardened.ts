@@ -4,7 +4,7 @@
 // bucket is a backup bucket by its tag or by where the backups go, so an untagged bucket the uploader writes to
 // gets every rule too.
 import { PolicyResource } from "@pulumi/policy";
-import { BUCKET_TYPES, isUnknown as unknownValue, KMS_ALIAS_TYPE, KMS_KEY_TYPE, S3_COMPANIONS } from "bulwark-vocabulary";
+import { BUCKET_TYPES, containsUnknown, isUnknown as unknownValue, KMS_ALIAS_TYPE, KMS_KEY_TYPE, S3_COMPANIONS } from "bulwark-vocabulary";
 import { markUndecided, policyDocumentUnknownAtPreview } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
 import { deniesInsecureTransport, isUnknown, parsePolicyDocument } from "./lib/aws-refs";
@@ -31,10 +31,13 @@ function best(verdicts: readonly Verdict[]): Verdict {
 
 const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
 
-/** Lifecycle blocks are objects in aws v7 inputs but may be one-element lists in older state. */
+/**
+ * Lifecycle blocks are objects in aws v7 inputs but may be one-element lists in older state. A block counts when
+ * it sets a known value: the provider's computed attributes inside it are unknown in a preview and set nothing.
+ */
 function hasBlock(value: unknown): boolean {
     const block = Array.isArray(value) ? value[0] : value;
-    return !!block && typeof block === "object" && Object.values(block).some((v) => v !== undefined && v !== null && v !== false);
+    return !!block && typeof block === "object" && Object.values(block).some((v) => v !== undefined && v !== null && v !== false && !unknownValue(v));
 }
 
 /**
@@ -95,11 +98,12 @@ function encryption(r: PolicyResource, bucket: BucketUnderCheck): Verdict {
 }
 
 function versioning(r: PolicyResource): Verdict {
-    const props = r.props as { versioningConfiguration?: { status?: string } };
-    if (isUnknown(props, "versioningConfiguration")) {
+    // Only `status` decides: the provider computes `mfaDelete`, which a preview holds unknown.
+    const config = (r.props as { versioningConfiguration?: { status?: string } }).versioningConfiguration;
+    if (unknownValue(config) || isUnknown(config, "status")) {
         return "unknown";
     }
-    return props.versioningConfiguration?.status === "Enabled" ? "ok" : "bad";
+    return config?.status === "Enabled" ? "ok" : "bad";
 }
 
 const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
@@ -125,12 +129,24 @@ function tlsOnly(r: PolicyResource): Verdict {
 }
 
 function lifecycle(r: PolicyResource): Verdict {
+    // Each rule is read by the fields that decide it; the provider computes others (`prefix`), unknown in a preview.
     const props = r.props as { rules?: unknown };
-    if (isUnknown(props, "rules")) {
+    if (unknownValue(props.rules)) {
         return "unknown";
     }
     const rules = Array.isArray(props.rules) ? (props.rules as LifecycleRule[]) : [];
-    return rules.some((rule) => rule && rule.status === "Enabled" && (hasBlock(rule.expiration) || hasBlock(rule.noncurrentVersionExpiration))) ? "ok" : "bad";
+    return best(
+        rules.map((rule) => {
+            if (unknownValue(rule) || isUnknown(rule, "status")) {
+                return "unknown";
+            }
+            if (!rule || rule.status !== "Enabled") {
+                return "bad";
+            }
+            const blocks = [rule.expiration, rule.noncurrentVersionExpiration];
+            return blocks.some(hasBlock) ? "ok" : blocks.some((b) => containsUnknown(b)) ? "unknown" : "bad";
+        }),
+    );
 }
 
 /** The bucket a companion is judged for: its resource and the names its companions refer to it by. */

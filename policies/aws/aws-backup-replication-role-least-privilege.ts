@@ -4,8 +4,8 @@
 // S3), it becomes a second, broader backup credential. Managed policies are refused: their documents are not in
 // the stack, so nothing here can judge them.
 import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
-import { containsUnknown, IAM_ROLE_POLICY_ATTACHMENT_TYPE, IAM_ROLE_POLICY_TYPE } from "bulwark-vocabulary";
-import { markUndecided, policyDocumentUnknownAtPreview } from "../lib/inconclusive";
+import { containsUnknown, IAM_ROLE_POLICY_ATTACHMENT_TYPE, IAM_ROLE_POLICY_TYPE, isUnknown as unknownValue } from "bulwark-vocabulary";
+import { markUndecided, policyDocumentUnknownAtPreview, unknownCannotMatter } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
 import { PolicyStatement, asList, parsePolicyDocument, quoteIam, statementLabel } from "./lib/aws-refs";
 import { BACKUP_BUCKET_CONFIG_SCHEMA, BackupBucketConfig } from "./lib/backup-buckets";
@@ -116,8 +116,15 @@ function judgeRole(args: StackValidationArgs, role: PolicyResource, report: (mes
             report(`[BAK-06] ${where}: ${p}. Let only { Service: 's3.amazonaws.com' } assume it, with Condition { StringEquals: { 'aws:SourceAccount': '<the stack's account>' } }.`, role.urn),
         );
     }
+    const declared = role.props.managedPolicyArns;
+    const declaredUnknown =
+        unknownValue(declared) &&
+        unknownCannotMatter(
+            "managedPolicyArns of a replication role",
+            "computed by AWS when the program does not set it, so unknown in a new stack's preview; a value the program sets is judged on the role's inputs by aws-iam-no-attached-policies (which refuses it unknown), and attachments are refused as resource types",
+        );
     const managed = [
-        ...asList(role.props.managedPolicyArns),
+        ...(declaredUnknown ? [] : asList(declared)),
         ...args.resources.filter((r) => r.type === IAM_ROLE_POLICY_ATTACHMENT_TYPE && (r.props.role === role.props.name || (r.propertyDependencies.role ?? []).includes(role))).map((r) => r.name),
     ];
     if (managed.length > 0) {

@@ -15,6 +15,7 @@ import {
 } from "@pulumi/policy";
 import { ControlId } from "bulwark-vocabulary";
 import { declareUndecided } from "./inconclusive";
+import { markStackJudged, recordInputs, withSeenInputs } from "./seen-inputs";
 
 export const FRAMEWORK: PolicyComplianceFramework = {
     name: "bulwark-security-requirements",
@@ -80,6 +81,7 @@ function rawResourceArgs(args: ResourceValidationArgs): ResourceValidationArgs {
 function rawValidation(validate: ResourceValidation): ResourceValidation {
     return keepType(validate, async (args: ResourceValidationArgs, report: Parameters<ResourceValidation>[1]) => {
         const raw = rawResourceArgs(args);
+        recordInputs(args.urn, raw.props);
         await validate(raw, report);
         declareUndecided(raw, report);
     });
@@ -93,7 +95,7 @@ function rawRemediation(remediate: ResourceRemediation): ResourceRemediation {
 function rawResources(resources: readonly PolicyResource[]): PolicyResource[] {
     const copies = new Map<PolicyResource, PolicyResource>();
     for (const r of resources) {
-        const props = rawProps(r.props);
+        const props = withSeenInputs(r.urn, rawProps<Record<string, unknown>>(r.props));
         copies.set(r, { ...r, props, asType: ((c: unknown) => (r.isType(c as never) ? props : undefined)) as PolicyResource["asType"] });
     }
     const relink = (r: PolicyResource) => copies.get(r) ?? r;
@@ -108,6 +110,7 @@ function rawResources(resources: readonly PolicyResource[]): PolicyResource[] {
 function rawStackValidation(validate: StackValidation): StackValidation {
     return keepType(validate, async (args: StackValidationArgs, report: Parameters<StackValidation>[1]) => {
         const raw: StackValidationArgs = { ...args, resources: rawResources(args.resources) };
+        markStackJudged();
         await validate(raw, report);
         declareUndecided(raw, report);
     });

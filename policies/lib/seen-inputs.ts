@@ -1,0 +1,44 @@
+// What `Analyze` saw of each resource's inputs, for the stack policies of a preview. A stack policy gets the
+// provider's planned state, where a set-typed property holding one unknown element is one unknown (engine-facts
+// fact 1): a container's env list with one generated secret hides every other entry, an S3 encryption rule set
+// naming a new KMS key hides its algorithm. `Analyze` gets the checked inputs element by element, and the engine
+// calls it for every resource, in the same pack process, before `AnalyzeStack`. The planned value of a property
+// the program sets is the value it sets, so where the planned state holds a whole unknown and the inputs hold the
+// property, the stack policies read the inputs; unknown elements stay unknown and are refused as any other.
+// A pack process judges one update; one kept alive across evaluations (the tests' shared pack) starts afresh at
+// the first `Analyze` after a stack was judged, so a stack is never read with another evaluation's inputs.
+import { isUnknown } from "bulwark-vocabulary";
+
+const seen = new Map<string, Readonly<Record<string, unknown>>>();
+let stackJudged = false;
+
+/** Records a resource's inputs as `Analyze` got them. */
+export function recordInputs(urn: string, props: Readonly<Record<string, unknown>>): void {
+    if (stackJudged) {
+        seen.clear();
+        stackJudged = false;
+    }
+    seen.set(urn, props);
+}
+
+/** Marks that a stack policy ran: the next `Analyze` belongs to another evaluation. */
+export function markStackJudged(): void {
+    stackJudged = true;
+}
+
+/** The planned state with each property that is a whole unknown there, but set in the inputs, read from the inputs. */
+export function withSeenInputs<T extends Record<string, unknown>>(urn: string, planned: T): T {
+    const inputs = seen.get(urn);
+    if (!inputs) {
+        return planned;
+    }
+    let result: T | undefined;
+    for (const [key, value] of Object.entries(planned)) {
+        const input = inputs[key];
+        if (isUnknown(value) && input !== undefined && input !== null && !isUnknown(input)) {
+            result = result ?? { ...planned };
+            (result as Record<string, unknown>)[key] = input;
+        }
+    }
+    return result ?? planned;
+}
