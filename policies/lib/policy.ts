@@ -15,7 +15,7 @@ import {
 } from "@pulumi/policy";
 import { ControlId } from "bulwark-vocabulary";
 import { declareUndecided } from "./inconclusive";
-import { markStackJudged, recordInputs, withSeenInputs } from "./seen-inputs";
+import { recordInputs, stackPolicyStarts, withSeenInputs } from "./seen-inputs";
 
 export const FRAMEWORK: PolicyComplianceFramework = {
     name: "bulwark-security-requirements",
@@ -107,10 +107,10 @@ function rawResources(resources: readonly PolicyResource[]): PolicyResource[] {
     return [...copies.values()];
 }
 
-function rawStackValidation(validate: StackValidation): StackValidation {
+function rawStackValidation(name: string, validate: StackValidation): StackValidation {
     return keepType(validate, async (args: StackValidationArgs, report: Parameters<StackValidation>[1]) => {
+        stackPolicyStarts(name);
         const raw: StackValidationArgs = { ...args, resources: rawResources(args.resources) };
-        markStackJudged();
         await validate(raw, report);
         declareUndecided(raw, report);
     });
@@ -126,7 +126,7 @@ export function resourcePolicy(policy: BulwarkResourcePolicy): BulwarkResourcePo
 }
 
 export function stackPolicy(policy: BulwarkStackPolicy): BulwarkStackPolicy {
-    return withMetadata({ ...policy, validateStack: rawStackValidation(policy.validateStack) });
+    return withMetadata({ ...policy, validateStack: rawStackValidation(policy.name, policy.validateStack) });
 }
 
 export function isStackPolicy(policy: BulwarkPolicy): policy is BulwarkStackPolicy {

@@ -5,25 +5,31 @@
 // calls it for every resource, in the same pack process, before `AnalyzeStack`. The planned value of a property
 // the program sets is the value it sets, so where the planned state holds a whole unknown and the inputs hold the
 // property, the stack policies read the inputs; unknown elements stay unknown and are refused as any other.
-// A pack process judges one update; one kept alive across evaluations (the tests' shared pack) starts afresh at
-// the first `Analyze` after a stack was judged, so a stack is never read with another evaluation's inputs.
+// A pack process judges one update; one kept alive across evaluations (the tests' shared pack) must never read a
+// stack with another evaluation's inputs. So what Analyze recorded serves one AnalyzeStack: each stack policy
+// reads it once, a policy that comes back finds it gone (a stack judged again without Analyze), and the first
+// Analyze after a stack was judged starts afresh.
 import { isUnknown } from "bulwark-vocabulary";
 
 const seen = new Map<string, Readonly<Record<string, unknown>>>();
-let stackJudged = false;
+const readBy = new Set<string>();
 
 /** Records a resource's inputs as `Analyze` got them. */
 export function recordInputs(urn: string, props: Readonly<Record<string, unknown>>): void {
-    if (stackJudged) {
+    if (readBy.size > 0) {
         seen.clear();
-        stackJudged = false;
+        readBy.clear();
     }
     seen.set(urn, props);
 }
 
-/** Marks that a stack policy ran: the next `Analyze` belongs to another evaluation. */
-export function markStackJudged(): void {
-    stackJudged = true;
+/** Called as stack policy `policy` starts: a second call of the same policy belongs to another evaluation. */
+export function stackPolicyStarts(policy: string): void {
+    if (readBy.has(policy)) {
+        seen.clear();
+        readBy.clear();
+    }
+    readBy.add(policy);
 }
 
 /** The planned state with each property that is a whole unknown there, but set in the inputs, read from the inputs. */

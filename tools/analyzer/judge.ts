@@ -307,10 +307,15 @@ export class Analyzer {
                 responses[i] = await this.pack.analyze(analyzeRequest(resource, props));
             }
         };
-        if (phases.resources !== false) {
+        // The engine never sends AnalyzeStack without first sending every resource to Analyze, in the same pack
+        // process (what Analyze saw is what the stack policies read where the planned state collapses a set):
+        // a stack evaluation does the same, and reports the resource phase only when it is asked for.
+        if (phases.resources !== false || phases.stack !== false) {
             await Promise.all(Array.from({ length: Math.min(WINDOW, resources.length) }, worker));
         }
-        responses.forEach((response, i) => this.collect(response, resources[i].urn, settings, result));
+        if (phases.resources !== false) {
+            responses.forEach((response, i) => this.collect(response, resources[i].urn, settings, result));
+        }
         if (phases.stack !== false) {
             this.collect(await this.pack.analyzeStack(stackRequest(resources)), undefined, settings, result);
         }
