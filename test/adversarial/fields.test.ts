@@ -220,7 +220,9 @@ describe("adversarial fields: the baseline", () => {
             const result = await judgeAttack(baseline, mode);
             const gate = result.violations.filter((v) => v.level === "mandatory" && GATE_POLICIES.includes(v.policy));
             assert.deepEqual(gate.map((v) => [v.policy, v.urn, v.message]), []);
-            const outsideTargets = result.violations.filter((v) => v.level === "mandatory" && !v.urn?.includes("::target"));
+            // The engine adds a default AWS provider for the bare AWS targets; it is theirs, not the compliant stack's.
+            const ofTargets = (urn: string | undefined) => !!urn && (urn.includes("::target") || urn.includes("pulumi:providers:aws::default_"));
+            const outsideTargets = result.violations.filter((v) => v.level === "mandatory" && !ofTargets(v.urn));
             assert.deepEqual(outsideTargets.map((v) => [v.policy, v.urn, v.message]), [], "the compliant stack itself");
         });
     }

@@ -11,7 +11,20 @@ import * as path from "node:path";
 import { allPolicies } from "../../policies/all";
 import { Analyzer } from "../../tools/analyzer/judge";
 import { POLICY_PACK_DIR } from "../../tools/analyzer/pack";
-import { container } from "../policies/containers/fixtures";
+import { COMPONENT_TYPES, CONTAINER_TYPE } from "bulwark-vocabulary";
+import { COMPLIANT_IMAGE, container } from "../policies/containers/fixtures";
+
+/**
+ * The app's container as the program places it (policies/lib/roles.ts): the child of a HardenedContainer under the
+ * App component, its chain in its URN, running the app image its stack config names (as a prod stack does). So the
+ * pack has nothing against it but the change a test makes.
+ */
+function appContainer(changes: Parameters<typeof container>[0] = {}) {
+    const resource = container(changes);
+    const chain = [COMPONENT_TYPES.app, COMPONENT_TYPES.hardenedContainer, CONTAINER_TYPE].join("$");
+    return { ...resource, urn: `urn:pulumi:test::bulwark::${chain}::${resource.name}` };
+}
+const STACK_CONFIG = { "bulwark:backendImage": COMPLIANT_IMAGE };
 
 describe("the policy pack as its own package (npm ci --omit=dev in a copy of policies/)", function () {
     this.timeout(300_000);
@@ -48,13 +61,15 @@ describe("the policy pack as its own package (npm ci --omit=dev in a copy of pol
     });
 
     it("#2 starts as the CLI starts it, type-checked, and serves every policy of the pack", async () => {
-        analyzer = await Analyzer.start({ dir });
+        analyzer = await Analyzer.start({ dir, stackConfig: STACK_CONFIG });
         assert.deepEqual(analyzer.policies.map((p) => p.name).sort(), allPolicies.map((p) => p.name).sort());
     });
 
     it("#3 judges a resource: a root container is a mandatory violation", async () => {
-        const result = await analyzer!.evaluate([container({ user: "0:0" })]);
-        assert.deepEqual(result.violations.filter((v) => v.level === "mandatory").map((v) => v.policy), ["container-non-root-user"]);
+        const mandatory = async (changes: Parameters<typeof container>[0]) =>
+            (await analyzer!.evaluate([appContainer(changes)])).violations.filter((v) => v.level === "mandatory").map((v) => v.policy);
+        assert.deepEqual(await mandatory({}), [], "the placed app container, unchanged");
+        assert.deepEqual(await mandatory({ user: "0:0" }), ["container-non-root-user"]);
     });
 });
 
