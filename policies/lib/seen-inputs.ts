@@ -32,6 +32,17 @@ export function stackPolicyStarts(policy: string): void {
     readBy.add(policy);
 }
 
+/** The bridge's `__defaults` key is in the inputs' nested objects (engine fact 4), never in the stack view. */
+function withoutBookkeeping(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(withoutBookkeeping);
+    }
+    if (value && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "__defaults").map(([k, v]) => [k, withoutBookkeeping(v)]));
+    }
+    return value;
+}
+
 /** The planned state with each property that is a whole unknown there, but set in the inputs, read from the inputs. */
 export function withSeenInputs<T extends Record<string, unknown>>(urn: string, planned: T): T {
     const inputs = seen.get(urn);
@@ -43,8 +54,17 @@ export function withSeenInputs<T extends Record<string, unknown>>(urn: string, p
         const input = inputs[key];
         if (isUnknown(value) && input !== undefined && input !== null && !isUnknown(input)) {
             result = result ?? { ...planned };
-            (result as Record<string, unknown>)[key] = input;
+            (result as Record<string, unknown>)[key] = withoutBookkeeping(input);
         }
     }
     return result ?? planned;
+}
+
+/**
+ * Whether the program set `key` on the resource, as `Analyze` saw it: false means the provider computes it (a
+ * planned-state unknown that will be the provider's default), undefined that Analyze did not see the resource.
+ */
+export function setInInputs(urn: string, key: string): boolean | undefined {
+    const inputs = seen.get(urn);
+    return inputs === undefined ? undefined : inputs[key] !== undefined && inputs[key] !== null;
 }

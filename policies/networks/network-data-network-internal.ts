@@ -5,6 +5,7 @@ import { PolicyResource } from "@pulumi/policy";
 import { isUnknown } from "bulwark-vocabulary";
 import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
+import { setInInputs } from "../lib/seen-inputs";
 import { Role, ROLES } from "bulwark-vocabulary";
 import { DATABASE_IMAGE_PATTERNS_SCHEMA, attachmentsOf, containerLabel, containerProps, networkProps, networksOf, quoteList } from "../lib/docker-refs";
 import { databaseVerdictOf, describeStructure, placeAll } from "../lib/roles";
@@ -85,7 +86,8 @@ export const networkDataNetworkInternal = stackPolicy({
         for (const [network, dbLabels] of dataNetworks) {
             const props = networkProps(network);
             const netName = props.name ?? network.name;
-            if (isUnknown(props.internal)) {
+            // Unknown because the program computes it; left unset, the provider's default (not internal) is judged below.
+            if (isUnknown(props.internal) && setInInputs(network.urn, "internal") !== false) {
                 markUndecided(args, network.urn, "internal");
             } else if (props.internal !== true) {
                 reportViolation(

@@ -41,9 +41,10 @@ const policyConfig = (name: string) => path.join(FIXTURES, "policy-config", `${n
 /**
  * What the compliant baseline (test/fixtures/lib/compliant-stack.ts) registers: the edge and data networks, the
  * three generated secrets, the Images component with the four images it builds (one per service), and for each
- * of the four services its role's component, the HardenedContainer component in it and the container.
+ * of the four services its role's component, the HardenedContainer component in it and the container; and what
+ * the engine adds: the root Stack and the default docker and random providers.
  */
-const COMPLIANT_RESOURCES = 2 + 3 + (1 + 4) + 4 * 3;
+const COMPLIANT_RESOURCES = 2 + 3 + (1 + 4) + 4 * 3 + (1 + 2);
 
 /** Prod's secrets, made fresh for the run as an operator would (age-keygen, a certificate, the Google secret). */
 function writeProdSecrets(dir: string): string {

@@ -1,7 +1,7 @@
 // What Analyze saw serves the stack policies of one evaluation, and only where the planned state hides a value
 // the program set (policies/lib/seen-inputs.ts).
 import * as assert from "node:assert/strict";
-import { recordInputs, stackPolicyStarts, withSeenInputs } from "../../../policies/lib/seen-inputs";
+import { recordInputs, setInInputs, stackPolicyStarts, withSeenInputs } from "../../../policies/lib/seen-inputs";
 import { UNKNOWN } from "../../../tools/analyzer/wire";
 
 const URN = "urn:pulumi:dev::bulwark::docker:index/container:Container::backend";
@@ -13,6 +13,8 @@ describe("seen inputs: what Analyze saw, for the stack policies of the same eval
         stackPolicyStarts("p");
         const planned = { envs: UNKNOWN, user: "10201:10201", image: UNKNOWN, hostname: UNKNOWN };
         assert.deepEqual(withSeenInputs(URN, planned), { envs: ["A=1", UNKNOWN], user: "10201:10201", image: UNKNOWN, hostname: UNKNOWN });
+        recordInputs(URN, { mounts: [{ target: "/x", __defaults: [] }] });
+        assert.deepEqual(withSeenInputs(URN, { mounts: UNKNOWN }), { mounts: [{ target: "/x" }] }, "the bridge's __defaults is not in the stack view");
         assert.deepEqual(withSeenInputs("urn:pulumi:dev::bulwark::docker:index/container:Container::other", { envs: UNKNOWN }), { envs: UNKNOWN });
     });
 
@@ -23,6 +25,15 @@ describe("seen inputs: what Analyze saw, for the stack policies of the same eval
         assert.deepEqual(withSeenInputs(URN, { envs: UNKNOWN }), { envs: ["A=1"] }, "every policy of one AnalyzeStack reads it");
         stackPolicyStarts("p");
         assert.deepEqual(withSeenInputs(URN, { envs: UNKNOWN }), { envs: UNKNOWN });
+    });
+
+    it("#4 whether the program set a property: false for one the provider computes, undefined for a resource never seen", () => {
+        recordInputs(URN, { internal: true, driver: null });
+        stackPolicyStarts("p");
+        assert.equal(setInInputs(URN, "internal"), true);
+        assert.equal(setInInputs(URN, "driver"), false);
+        assert.equal(setInInputs(URN, "ipv6"), false);
+        assert.equal(setInInputs("urn:pulumi:dev::bulwark::docker:index/network:Network::never", "internal"), undefined);
     });
 
     it("#3 the first Analyze after a stack was judged starts afresh", () => {
