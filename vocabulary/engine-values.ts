@@ -9,6 +9,23 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";
 export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
+/**
+ * pulumi-terraform-bridge's bookkeeping key (pkg/reservedkeys: Defaults): its Check records in each nested object
+ * the fields it defaulted, so resource policies meet it in their inputs; the stack view never holds it.
+ */
+export const BRIDGE_DEFAULTS_KEY = "__defaults";
+
+/** The value without the bridge's nested `__defaults` keys: what the provider plans and returns as state. */
+export function withoutBridgeDefaults(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(withoutBridgeDefaults);
+    }
+    if (value && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).filter(([k]) => k !== BRIDGE_DEFAULTS_KEY).map(([k, v]) => [k, withoutBridgeDefaults(v)]));
+    }
+    return value;
+}
+
 export function isUnknown(value: unknown): boolean {
     return value === UNKNOWN;
 }

@@ -9,7 +9,7 @@
 // stack with another evaluation's inputs. So what Analyze recorded serves one AnalyzeStack: each stack policy
 // reads it once, a policy that comes back finds it gone (a stack judged again without Analyze), and the first
 // Analyze after a stack was judged starts afresh.
-import { isUnknown } from "bulwark-vocabulary";
+import { isUnknown, withoutBridgeDefaults } from "bulwark-vocabulary";
 
 const seen = new Map<string, Readonly<Record<string, unknown>>>();
 const readBy = new Set<string>();
@@ -32,17 +32,6 @@ export function stackPolicyStarts(policy: string): void {
     readBy.add(policy);
 }
 
-/** The bridge's `__defaults` key is in the inputs' nested objects (engine fact 4), never in the stack view. */
-function withoutBookkeeping(value: unknown): unknown {
-    if (Array.isArray(value)) {
-        return value.map(withoutBookkeeping);
-    }
-    if (value && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "__defaults").map(([k, v]) => [k, withoutBookkeeping(v)]));
-    }
-    return value;
-}
-
 /** The planned state with each property that is a whole unknown there, but set in the inputs, read from the inputs. */
 export function withSeenInputs<T extends Record<string, unknown>>(urn: string, planned: T): T {
     const inputs = seen.get(urn);
@@ -54,7 +43,8 @@ export function withSeenInputs<T extends Record<string, unknown>>(urn: string, p
         const input = inputs[key];
         if (isUnknown(value) && input !== undefined && input !== null && !isUnknown(input)) {
             result = result ?? { ...planned };
-            (result as Record<string, unknown>)[key] = withoutBookkeeping(input);
+            // The stack view never holds the bridge's nested `__defaults` (engine fact 4); the inputs do.
+            (result as Record<string, unknown>)[key] = withoutBridgeDefaults(input);
         }
     }
     return result ?? planned;

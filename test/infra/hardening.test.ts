@@ -1,6 +1,6 @@
 // The one hardening profile (infra/hardening.ts): hardenedContainerArgs on sample profiles sets every security
 // field, whatever the profile says; and the type-level guarantees of test/types/hardening-typecheck.ts hold.
-import { withoutDefaultsKeys } from "../../tools/mocks/provider-schema";
+import { withoutBridgeDefaults } from "bulwark-vocabulary";
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as docker from "@pulumi/docker";
@@ -226,7 +226,7 @@ describe("infra hardening profile (hardenedContainerArgs)", () => {
                     const given = c.checkedInputs ?? c.inputs;
                     assert.equal(c.outputs?.cpus, given.cpus, `${c.name}: cpus`);
                     // The provider's state has no `__defaults` (the bridge's Check bookkeeping in the inputs).
-                    assert.deepEqual(c.outputs?.healthcheck, withoutDefaultsKeys(given.healthcheck), `${c.name}: healthcheck`);
+                    assert.deepEqual(c.outputs?.healthcheck, withoutBridgeDefaults(given.healthcheck), `${c.name}: healthcheck`);
                 }
             });
         }

@@ -5,7 +5,8 @@ import * as assert from "node:assert/strict";
 import { CONTAINER_TYPE, IMAGE_TYPE, NETWORK_TYPE, RANDOM_TYPES, SECRET_SIG, SIG_KEY, UNKNOWN, VOLUME_TYPE } from "bulwark-vocabulary";
 import * as analyzerProto from "@pulumi/pulumi/proto/analyzer_pb";
 import { Analyzer, EngineResource } from "../../tools/analyzer/judge";
-import { attributesWhere, DEFAULTS_KEY, PROVIDER_SCHEMA } from "../../tools/mocks/provider-schema";
+import { BRIDGE_DEFAULTS_KEY as DEFAULTS_KEY } from "bulwark-vocabulary";
+import { attributesWhere, PROVIDER_SCHEMA } from "../../tools/mocks/provider-schema";
 import { engineConfig, runStack, StackRun } from "../../tools/mocks/stack-run";
 
 const STACK_URN = "urn:pulumi:dev::bulwark::pulumi:pulumi:Stack::bulwark-dev";

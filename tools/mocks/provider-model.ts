@@ -23,9 +23,10 @@ import {
     RANDOM_TYPES,
     S3_COMPANIONS,
     VOLUME_TYPE,
+    withoutBridgeDefaults,
 } from "bulwark-vocabulary";
 import { UNKNOWN } from "../analyzer/wire";
-import { bridgeCheck, frameworkDefaults, markSensitive, plannedState, PROVIDER_SCHEMA, withoutDefaultsKeys } from "./provider-schema";
+import { bridgeCheck, frameworkDefaults, markSensitive, plannedState, PROVIDER_SCHEMA } from "./provider-schema";
 
 type Props = Record<string, unknown>;
 
@@ -433,7 +434,7 @@ export function simulate(type: string, name: string, inputs: Props, opts: { prev
     const entryChecked = { ...inputs, ...(entry.check?.(inputs, ctx) ?? {}) };
     const checkedInputs = schema ? markSensitive(bridgeCheck(entryChecked, schema), schema) : entryChecked;
     // The provider's state never carries the bridge's bookkeeping.
-    const state = withoutDefaultsKeys(checkedInputs) as Props;
+    const state = withoutBridgeDefaults(checkedInputs) as Props;
     const computed = entry.computed(state, ctx);
     const ifAbsent = defaults(state, entry.computedIfAbsent?.(state, ctx) ?? {});
     const assigned = { ...ifAbsent, ...computed };

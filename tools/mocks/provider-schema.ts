@@ -10,7 +10,7 @@
 //   unknown, at every level of a known block; a set holding any unknown, anywhere inside, is one unknown (the bridge
 //   cannot hash an unknown set element); Plugin Framework defaults are filled in. No `__defaults` there.
 // - Sensitive attributes are secrets in the outputs (MarkSchemaSecrets).
-import { containsUnknown, isUnknown, SECRET_SIG, SIG_KEY, UNKNOWN } from "bulwark-vocabulary";
+import { BRIDGE_DEFAULTS_KEY, containsUnknown, isUnknown, SECRET_SIG, SIG_KEY, UNKNOWN } from "bulwark-vocabulary";
 import type { SchemaAttribute, SchemaResource } from "./provider-schema/generate";
 
 export type { SchemaAttribute, SchemaResource } from "./provider-schema/generate";
@@ -18,8 +18,6 @@ export type { SchemaAttribute, SchemaResource } from "./provider-schema/generate
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const PROVIDER_SCHEMA: Readonly<Record<string, SchemaResource>> = require("./provider-schema/schemas.json");
 
-/** The bridge's bookkeeping key (pulumi-terraform-bridge pkg/reservedkeys: Defaults). */
-export const DEFAULTS_KEY = "__defaults";
 
 type Props = Record<string, unknown>;
 
@@ -59,7 +57,7 @@ function checkObject(props: Props, attrs: Record<string, SchemaAttribute>, neste
         }
     }
     if (nested) {
-        result[DEFAULTS_KEY] = defaulted.sort();
+        result[BRIDGE_DEFAULTS_KEY] = defaulted.sort();
     }
     return result;
 }
@@ -76,17 +74,6 @@ function checkBlock(value: unknown, attr: SchemaAttribute): unknown {
 /** The inputs after the bridge's Check (top-level `__defaults` already stripped, as the engine sends them). */
 export function bridgeCheck(inputs: Props, schema: SchemaResource): Props {
     return schema.framework === "sdkv2" ? checkObject(inputs, schema.attributes, false) : { ...inputs };
-}
-
-/** The value without the bridge's nested `__defaults` keys: what the provider returns as state. */
-export function withoutDefaultsKeys(value: unknown): unknown {
-    if (Array.isArray(value)) {
-        return value.map(withoutDefaultsKeys);
-    }
-    if (value && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).filter(([k]) => k !== DEFAULTS_KEY).map(([k, v]) => [k, withoutDefaultsKeys(v)]));
-    }
-    return value;
 }
 
 function unwrapSecret(value: unknown): unknown {

@@ -50,8 +50,6 @@ export type TypeClass =
     /** A resource no provider acts on (components, the Stack): its inputs are inert; `why` says why. */
     | { readonly inert: string };
 
-/** The bridge's bookkeeping key in nested objects (engine-facts fact 4): never a field of the program's. */
-export const BOOKKEEPING_KEY = "__defaults";
 
 const safe = (why: string): Rule => ({ kind: "safe", why });
 const checked = (...policies: string[]): Rule => ({ kind: "checked", policies });

@@ -1,7 +1,7 @@
 // Judges one resource's inputs against the gate's classification: every key classified, no refused field set.
 // Shared by gate-fields-classified and the tests that generate attacks from the same table.
-import { isUnknown } from "bulwark-vocabulary";
-import { BOOKKEEPING_KEY, Fields, Rule, Scalar } from "./classification";
+import { BRIDGE_DEFAULTS_KEY, isUnknown } from "bulwark-vocabulary";
+import { Fields, Rule, Scalar } from "./classification";
 
 export interface FieldFinding {
     /** The field's path: `mounts[].volumeOptions.driverOptions` (list elements are not named by index, fact 5). */
@@ -79,7 +79,7 @@ function walkValue(rule: Rule, raw: unknown, path: string, out: FieldFinding[]):
             }
             if (isObject(value)) {
                 for (const [key, v] of Object.entries(value)) {
-                    if (key !== BOOKKEEPING_KEY) {
+                    if (key !== BRIDGE_DEFAULTS_KEY) {
                         walkValue(rule.values, v, `${path}.${key}`, out);
                     }
                 }
@@ -104,7 +104,7 @@ function walkValue(rule: Rule, raw: unknown, path: string, out: FieldFinding[]):
 
 export function walkFields(fields: Fields, props: Record<string, unknown>, prefix: string, out: FieldFinding[]): FieldFinding[] {
     for (const [key, value] of Object.entries(props)) {
-        if (key === BOOKKEEPING_KEY) {
+        if (key === BRIDGE_DEFAULTS_KEY) {
             continue;
         }
         const rule = fields[key];
