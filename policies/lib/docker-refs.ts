@@ -8,6 +8,7 @@ import { PolicyResource, ReportViolation, ResourceValidation, ResourceValidation
 import { CONTAINER_TYPE, containsUnknown, IMAGE_TYPE, isUnknown, LABELS, NETWORK_TYPE } from "bulwark-vocabulary";
 import { markUndecided } from "./inconclusive";
 import { labelValue } from "./labels";
+import { setInInputs } from "./seen-inputs";
 import { EnvEntry, EnvList, parseEnvList } from "./parse/env";
 
 export type { EnvEntry };
@@ -264,6 +265,18 @@ export function containerProps(resource: PolicyResource): ContainerProps {
 
 export function networkProps(resource: PolicyResource): NetworkProps {
     return resource.props as NetworkProps;
+}
+
+/**
+ * Whether a network is internal: "unknown" only where the program computes `internal`. Left unset, it is unknown
+ * in a preview's planned state too, but the provider creates the network with Docker's default: not internal.
+ */
+export function networkInternal(network: PolicyResource): boolean | "unknown" {
+    const internal = networkProps(network).internal;
+    if (isUnknown(internal)) {
+        return setInInputs(network.urn, "internal") === false ? false : "unknown";
+    }
+    return internal === true;
 }
 
 /** The docker Network a container refers to by name or id, as networksAdvanced and networkMode allow both. */

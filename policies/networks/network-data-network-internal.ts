@@ -2,12 +2,10 @@
 // They must be internal, and only the application, the database and the backup job may join them, so that
 // nothing else (the proxy, the off-site uploader, a debugging container) can open a connection to the database.
 import { PolicyResource } from "@pulumi/policy";
-import { isUnknown } from "bulwark-vocabulary";
 import { markUndecided } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import { setInInputs } from "../lib/seen-inputs";
 import { Role, ROLES } from "bulwark-vocabulary";
-import { DATABASE_IMAGE_PATTERNS_SCHEMA, attachmentsOf, containerLabel, containerProps, networkProps, networksOf, quoteList } from "../lib/docker-refs";
+import { DATABASE_IMAGE_PATTERNS_SCHEMA, attachmentsOf, containerLabel, containerProps, networkInternal, networkProps, networksOf, quoteList } from "../lib/docker-refs";
 import { databaseVerdictOf, describeStructure, placeAll } from "../lib/roles";
 
 interface Config {
@@ -86,10 +84,10 @@ export const networkDataNetworkInternal = stackPolicy({
         for (const [network, dbLabels] of dataNetworks) {
             const props = networkProps(network);
             const netName = props.name ?? network.name;
-            // Unknown because the program computes it; left unset, the provider's default (not internal) is judged below.
-            if (isUnknown(props.internal) && setInInputs(network.urn, "internal") !== false) {
+            const internal = networkInternal(network);
+            if (internal === "unknown") {
                 markUndecided(args, network.urn, "internal");
-            } else if (props.internal !== true) {
+            } else if (!internal) {
                 reportViolation(
                     `[NET-01, DB-02] Network '${netName}' carries database container ${dbLabels.join(", ")} but is not internal ` +
                         "(`internal` is not true), so it routes to the host and the outside. Set `internal: true` on it.",

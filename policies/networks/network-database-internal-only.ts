@@ -4,8 +4,7 @@
 import { isUnknown } from "bulwark-vocabulary";
 import { markUndecided, undecidedFields } from "../lib/inconclusive";
 import { stackPolicy } from "../lib/policy";
-import { setInInputs } from "../lib/seen-inputs";
-import { DATABASE_IMAGE_PATTERNS_SCHEMA, attachmentsOf, containerLabel, containerProps, networkModeOf, networkProps, networksOf, publishedPorts, resolveNetwork } from "../lib/docker-refs";
+import { DATABASE_IMAGE_PATTERNS_SCHEMA, attachmentsOf, containerLabel, containerProps, networkInternal, networkModeOf, networkProps, networksOf, publishedPorts, resolveNetwork } from "../lib/docker-refs";
 import { databaseVerdictOf, placeAll } from "../lib/roles";
 
 interface Config {
@@ -105,14 +104,17 @@ export const networkDatabaseInternalOnly = stackPolicy({
                             "it cannot be proven internal",
                         "Attach it to a network this stack declares with `internal: true` (the data network).",
                     );
-                } else if (isUnknown(networkProps(attachment.network).internal) && setInInputs(attachment.network.urn, "internal") !== false) {
-                    // Unknown because the program computes it; left unset, the provider's default (not internal) is judged below.
-                    markUndecided(args, attachment.network.urn, "internal");
-                } else if (networkProps(attachment.network).internal !== true) {
-                    report(
-                        `is attached to network '${attachment.ref}', which is not internal (${isUnknown(networkProps(attachment.network).internal) ? "internal not set: Docker's default is false" : `internal: ${String(networkProps(attachment.network).internal ?? false)}`})`,
-                        "Detach it from that network and use only the stack's data network, declared with `internal: true`.",
-                    );
+                } else {
+                    const internal = networkInternal(attachment.network);
+                    const given = networkProps(attachment.network).internal;
+                    if (internal === "unknown") {
+                        markUndecided(args, attachment.network.urn, "internal");
+                    } else if (!internal) {
+                        report(
+                            `is attached to network '${attachment.ref}', which is not internal (${isUnknown(given) ? "internal not set: Docker's default is false" : `internal: ${String(given ?? false)}`})`,
+                            "Detach it from that network and use only the stack's data network, declared with `internal: true`.",
+                        );
+                    }
                 }
             }
         }
